@@ -1,0 +1,45 @@
+# critmin — make targets (see README)
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+REF    ?= ../shared/reference
+
+.PHONY: demo test lint typecheck bench data install clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## make demo: set up and run the main job on the embedded DuckDB store
+demo: $(STAMP)
+	$(BIN)/critmin demo
+
+## make test: set up, lint, type-check and run the test suite
+test: $(STAMP)
+	$(BIN)/ruff check src tests bench examples
+	$(BIN)/ruff format --check src tests bench examples
+	$(BIN)/mypy
+	$(BIN)/python -m pytest -q -n 2
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests bench examples
+	$(BIN)/ruff format --check src tests bench examples
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+## make data: rebuild the bundled dataset from ../shared/reference
+data: $(STAMP)
+	$(BIN)/critmin data build --reference $(REF)
+
+## make bench: run the benchmarks and print results (see bench/RESULTS.md)
+bench: $(STAMP)
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""Command-line interface (Typer + Rich). Entry point: :func:`critmin.cli.main.run`."""

@@ -1,0 +1,126 @@
+"""The commodity registry: canonical ids, names, aliases and source mappings.
+
+The registry is data (``registry/commodities.yaml``); this module loads it and
+resolves user spellings (``"Ga"``, ``"gallium"``, ``"Gemanium"``) to canonical ids.
+"""
+
+from __future__ import annotations
+
+import difflib
+import functools
+import re
+from dataclasses import dataclass, field
+from importlib import resources
+from typing import Any
+
+from critmin.errors import UnknownCommodityError
+
+__all__ = ["Commodity", "classify_measure", "get", "registry", "resolve"]
+
+
+@dataclass(frozen=True)
+class Commodity:
+    """One commodity of the registry."""
+
+    id: str
+    name: str
+    symbol: str | None = None
+    aliases: tuple[str, ...] = ()
+    mcs: tuple[str, ...] = ()
+    salient: str | None = None
+    ds140: dict[str, str] | None = None
+    pinksheet: str | None = None
+    default_price: str | None = None
+    primary_measure: str | None = None
+    products: tuple[dict[str, str], ...] = field(default_factory=tuple)
+
+
+@functools.lru_cache(maxsize=1)
+def registry() -> dict[str, Commodity]:
+    """All commodities by id."""
+    import yaml
+
+    text = resources.files("critmin.data").joinpath("registry/commodities.yaml").read_text("utf-8")
+    items: list[dict[str, Any]] = yaml.safe_load(text)
+    out: dict[str, Commodity] = {}
+    for it in items:
+        c = Commodity(
+            id=it["id"],
+            name=it["name"],
+            symbol=it.get("symbol"),
+            aliases=tuple(it.get("aliases", ())),
+            mcs=tuple(it.get("mcs", ())),
+            salient=it.get("salient"),
+            ds140=it.get("ds140"),
+            pinksheet=it.get("pinksheet"),
+            default_price=it.get("default_price"),
+            primary_measure=it.get("primary_measure"),
+            products=tuple(it.get("products", ())),
+        )
+        out[c.id] = c
+    return out
+
+
+def _norm(s: str) -> str:
+    return re.sub(r"[^a-z0-9]+", " ", s.lower()).strip()
+
+
+@functools.lru_cache(maxsize=1)
+def _lookup() -> dict[str, str]:
+    table: dict[str, str] = {}
+    for c in registry().values():
+        keys = [c.id, c.id.replace("_", " "), c.name, *c.aliases, *c.mcs]
+        for k in keys:
+            table.setdefault(_norm(k), c.id)
+        if c.symbol:
+            table.setdefault("sym:" + c.symbol.lower(), c.id)
+    return table
+
+
+def resolve(name: str) -> str:
+    """Canonical id of a commodity name, alias, MCS spelling or chemical symbol.
+
+    Raises
+    ------
+    UnknownCommodityError
+        With close matches as suggestions.
+    """
+    raw = name.strip()
+    table = _lookup()
+    # exact-case symbols first ("Sn", "W"), then names
+    if 1 <= len(raw) <= 2 and raw[0].isupper():
+        hit = table.get("sym:" + raw.lower())
+        if hit:
+            return hit
+    key = _norm(raw)
+    if key in table:
+        return table[key]
+    hit = table.get("sym:" + key)
+    if hit and len(key) <= 2:
+        return hit
+    names = [k for k in table if not k.startswith("sym:")]
+    close = difflib.get_close_matches(key, names, n=3, cutoff=0.75)
+    raise UnknownCommodityError(name, sorted({table[c] for c in close}))
+
+
+def get(name: str) -> Commodity:
+    """The :class:`Commodity` for a name (see :func:`resolve`)."""
+    return registry()[resolve(name)]
+
+
+_MEASURE_RULES: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"capacity", re.I), "capacity"),
+    (re.compile(r"^reserves", re.I), "reserves"),
+    (re.compile(r"refinery|smelter", re.I), "refinery_production"),
+    (re.compile(r"^primary( low-purity)? production", re.I), "primary_production"),
+    (re.compile(r"mine p(r)?oduction|^mine ", re.I), "mine_production"),
+    (re.compile(r"^plant production|^pig iron|^raw steel|sponge metal", re.I), "plant_production"),
+]
+
+
+def classify_measure(source_type: str) -> str:
+    """Measure implied by a USGS TYPE string (``"Mine production, tin content"`` -> mine_production)."""
+    for pat, measure in _MEASURE_RULES:
+        if pat.search(source_type.strip()):
+            return measure
+    return "production"

@@ -1,0 +1,103 @@
+"""One error hierarchy for critmin, rooted in :class:`CritminError`.
+
+Every error raised on purpose by critmin derives from :class:`CritminError`; most
+also derive from a built-in (``ValueError``, ``KeyError``, ``LookupError``) so
+that generic handlers keep working. Foreign errors (duckdb, pydantic, pint) are
+mapped to these classes at the module edges, with the file, row and column where
+they apply.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "CritminError",
+    "DataNotFoundError",
+    "InputFileError",
+    "SpecError",
+    "StoreError",
+    "UnitError",
+    "UnknownCommodityError",
+    "UnknownCountryError",
+    "ValidationError",
+]
+
+
+class CritminError(Exception):
+    """Base class of all errors raised by critmin."""
+
+
+class ValidationError(CritminError, ValueError):
+    """A value is outside what a function accepts."""
+
+
+class UnitError(CritminError, ValueError):
+    """A unit is unknown or has the wrong dimension."""
+
+
+class UnknownCommodityError(CritminError, LookupError):
+    """A commodity name or alias is not in the registry."""
+
+    def __init__(self, name: str, suggestions: list[str] | None = None) -> None:
+        self.name = name
+        self.suggestions = suggestions or []
+        msg = f"unknown commodity {name!r}"
+        if self.suggestions:
+            msg += f" (did you mean: {', '.join(self.suggestions)}?)"
+        super().__init__(msg)
+
+
+class UnknownCountryError(CritminError, LookupError):
+    """A country name, code or group is not known."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        super().__init__(f"unknown country or group {name!r}")
+
+
+class DataNotFoundError(CritminError, LookupError):
+    """The store holds no data for the query."""
+
+
+class StoreError(CritminError, RuntimeError):
+    """The embedded store could not be created, opened or updated."""
+
+
+class InputFileError(CritminError, ValueError):
+    """A user file is malformed; the message names file, line and column.
+
+    Parameters
+    ----------
+    path : str
+        The file.
+    message : str
+        What is wrong.
+    line : int, optional
+        1-based line number in the file (the header is line 1).
+    column : str, optional
+        Column name.
+    """
+
+    def __init__(
+        self, path: str, message: str, line: int | None = None, column: str | None = None
+    ) -> None:
+        self.path = str(path)
+        self.line = line
+        self.column = column
+        self.reason = message
+        where = self.path
+        if line is not None:
+            where += f", line {line}"
+        if column is not None:
+            where += f", column {column!r}"
+        super().__init__(f"{where}: {message}")
+
+
+class SpecError(InputFileError):
+    """A YAML spec (scenario, project, claims, estimation) failed validation.
+
+    The message names the file and the field path (``shocks.0.share_allowed``).
+    """
+
+    def __init__(self, path: str, message: str, field: str | None = None) -> None:
+        self.field = field
+        super().__init__(path, message if field is None else f"field {field!r}: {message}")
