@@ -118,13 +118,19 @@ def emit(
     if fmt is Format.csv:
         df.to_csv(sys.stdout, index=False)
         return
-    from rich.console import Console
     from rich.table import Table
 
-    table = Table(title=title, caption=caption, show_lines=False)
+    table = Table(title=title, caption=caption, show_lines=False, caption_justify="left")
     for col in df.columns:
         numeric = df[col].dtype.kind in "fiu"
         table.add_column(str(col), justify="right" if numeric else "left")
     for row in df.itertuples(index=False):
         table.add_row(*[_fmt_cell(v, str(c)) for v, c in zip(row, df.columns, strict=True)])
-    Console().print(table)
+    _console().print(table)
+
+
+def _console() -> Any:
+    """A Rich console; wide when stdout is not a terminal (pipes, CI logs)."""
+    from rich.console import Console
+
+    return Console(width=None if sys.stdout.isatty() else 160)

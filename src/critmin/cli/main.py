@@ -35,7 +35,7 @@ _GROUPS: list[tuple[str, str, str]] = [
 ]
 
 #: Modules that add top-level commands to ``app`` when imported.
-_COMMAND_MODULES: list[str] = ["markets", "value", "brief", "serve"]
+_COMMAND_MODULES: list[str] = ["markets", "demo", "value", "brief", "serve"]
 
 
 def _register() -> None:

@@ -359,12 +359,13 @@ def read_drillholes(
         out_s["azimuth"] = _numeric(s, spath, cols.azimuth) % 360.0
         dip = _numeric(s, spath, cols.dip)
         out_s["dip"] = dip if cols.dip_positive_down else -dip
-        bad = (out_s["dip"] < -90) | (out_s["dip"] > 90)
+        bad = (out_s["dip"] < -90.001) | (out_s["dip"] > 90.001)
         if bad.any():
             line = int(bad.idxmax())
             raise InputFileError(
                 str(spath), f"dip {dip[line]:g} outside [-90, 90]", line=line, column=cols.dip
             )
+        out_s["dip"] = out_s["dip"].clip(-90.0, 90.0)
         neg = out_s["at"] < 0
         if neg.any():
             raise InputFileError(

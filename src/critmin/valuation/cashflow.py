@@ -148,24 +148,23 @@ class IrrResult:
     message: str = field(default="")
 
 
-def _polish(cf: FloatArray, r: float, iters: int = 50) -> float:
-    """Newton steps on NPV(r) in the variable v = 1/(1+r), to full precision."""
-    coeffs = cf  # NPV = Σ cf_t v^t
+def _polish(cf: FloatArray, v: float, iters: int = 50) -> float:
+    """Newton steps on NPV(v) = Σ cf_t v^t in v = 1/(1+r), to full precision."""
     t = np.arange(cf.size, dtype=float)
-    v = 1.0 / (1.0 + r)
-    for _ in range(iters):
-        f = float(np.sum(coeffs * v**t))
-        fp = float(np.sum(coeffs[1:] * t[1:] * v ** (t[1:] - 1)))
-        if fp == 0.0:
-            break
-        step = f / fp
-        v_new = v - step
-        if v_new <= 0:
-            break
-        v = v_new
-        if abs(step) <= 1e-15 * max(1.0, abs(v)):
-            break
-    return 1.0 / v - 1.0
+    with np.errstate(over="ignore", invalid="ignore"):
+        for _ in range(iters):
+            f = float(np.sum(cf * v**t))
+            fp = float(np.sum(cf[1:] * t[1:] * v ** (t[1:] - 1)))
+            if fp == 0.0 or not np.isfinite(f) or not np.isfinite(fp):
+                break
+            step = f / fp
+            v_new = v - step
+            if v_new <= 0:
+                break
+            v = v_new
+            if abs(step) <= 1e-15 * max(1.0, abs(v)):
+                break
+    return v
 
 
 def irr(
@@ -220,7 +219,10 @@ def irr(
         for v in v_all:
             if abs(v.imag) > 1e-6 * max(1.0, abs(v.real)) or v.real <= 0:
                 continue
-            r = _polish(cf, 1.0 / float(v.real) - 1.0)
+            vp = _polish(cf, float(v.real))
+            if not np.isfinite(vp) or vp <= 0:
+                continue
+            r = 1.0 / vp - 1.0
             if not np.isfinite(r) or r <= -1:
                 continue
             if abs(float(npv(r, cf))) <= tol * scale and all(

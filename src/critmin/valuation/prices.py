@@ -30,18 +30,16 @@ half-life : ln 2 / κ, time for a deviation from μ to halve. [yr]
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
 from critmin.errors import DataNotFoundError, InputFileError, ValidationError
-
-if TYPE_CHECKING:  # pragma: no cover
-    pass
+from critmin.units import convert
 
 __all__ = [
     "PriceModelFit",
@@ -117,12 +115,43 @@ class PriceModelFit:
         """exp(μ): the long-run median price (NaN for ``gbm``). [USD/t]"""
         return math.exp(self.mu) if self.model == "ou" else math.nan
 
-    def to_frame(self) -> pd.DataFrame:
-        """Parameters as a two-column table (parameter, value) for reports."""
-        d: dict[str, Any] = asdict(self)
-        d["half_life_years"] = self.half_life
-        d["long_run_price_usd_per_t"] = self.long_run_price
-        return pd.DataFrame({"parameter": list(d), "value": [str(v) if isinstance(v, str) else v for v in d.values()]})
+    def to_frame(self, price_unit: str = "USD/t") -> pd.DataFrame:
+        """Parameters as a table (``parameter``, ``value``, ``unit``) for reports.
+
+        Parameters
+        ----------
+        price_unit : str
+            Unit to show prices in (``USD/kg``...). [-]
+        """
+        f = 1.0 if price_unit == "USD/t" else convert(1.0, "USD/t", price_unit)
+        rows: list[tuple[str, Any, str]] = [
+            ("model", self.model, ""),
+            ("kappa", self.kappa, "1/yr"),
+            ("half_life", self.half_life, "yr"),
+            ("long_run_price", self.long_run_price * f, price_unit),
+            ("sigma", self.sigma, "1/sqrt(yr)"),
+            ("stationary_sd_log_price", self.sigma / math.sqrt(2 * self.kappa) if self.kappa > 0 else math.inf, "-"),
+            ("drift", self.drift, "1/yr"),
+            ("ar1_slope", self.slope, "-"),
+            ("ar1_slope_se", self.slope_se, "-"),
+            ("ar1_intercept", self.intercept, "-"),
+            ("ar1_intercept_se", self.intercept_se, "-"),
+            ("r2", self.r2, "-"),
+            ("n_obs", self.n_obs, "pairs"),
+            ("first_period", self.first_period, ""),
+            ("last_period", self.last_period, ""),
+            ("last_price", self.last_price * f, price_unit),
+            ("dt", self.dt, "yr"),
+            ("source", self.source, ""),
+            ("note", self.note, ""),
+        ]
+        return pd.DataFrame(
+            {
+                "parameter": [r[0] for r in rows],
+                "value": [r[1] if not isinstance(r[1], str) else r[1] for r in rows],
+                "unit": [r[2] for r in rows],
+            }
+        )
 
 
 def annual_mean(prices: pd.Series, *, min_obs: int = 12) -> pd.Series:

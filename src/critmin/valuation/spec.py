@@ -83,6 +83,10 @@ def _unit(u: str) -> Any:
     return Field(json_schema_extra={"unit": u})
 
 
+def _opt(u: str) -> Any:
+    return Field(default=None, json_schema_extra={"unit": u})
+
+
 class Source(_Model):
     """A cited source: a document, a dataset row, a news story."""
 
@@ -104,9 +108,9 @@ class Production(_Model):
     basis: Literal["product", "ore"] = "product"
     start_year: Input[int] = _unit("yr")
     life_years: Input[int] = _unit("yr")
-    capacity_tpa: Input[float] | None = _unit("t/yr")
-    ore_tpa: Input[float] | None = _unit("t ore/yr")
-    grade: Input[float] | None = _unit("fraction")
+    capacity_tpa: Input[float] | None = _opt("t/yr")
+    ore_tpa: Input[float] | None = _opt("t ore/yr")
+    grade: Input[float] | None = _opt("fraction")
     recovery: Input[float] = Field(
         default_factory=lambda: Input[float](value=1.0), json_schema_extra={"unit": "fraction"}
     )
@@ -136,15 +140,43 @@ class Production(_Model):
 
 
 class Capex(_Model):
-    """Capital costs: initial schedule by year, sustaining capex, closure."""
+    """Capital costs: initial capex, sustaining capex, closure.
 
-    initial: Input[dict[int, float]] = _unit("USD by year")
+    Give the initial capex either as a schedule by year (``initial``) or as a
+    ``total`` with a ``phasing`` (fractions by year summing to 1), so that a
+    sourced total and an assumed phasing keep their own provenance.
+    """
+
+    initial: Input[dict[int, float]] | None = _opt("USD by year")
+    total: Input[float] | None = _opt("USD")
+    phasing: Input[dict[int, float]] | None = _opt("fraction of total by year")
     sustaining_per_year: Input[float] = Field(
         default_factory=lambda: Input[float](value=0.0), json_schema_extra={"unit": "USD/yr"}
     )
     closure_cost: Input[float] = Field(
         default_factory=lambda: Input[float](value=0.0), json_schema_extra={"unit": "USD"}
     )
+
+    @model_validator(mode="after")
+    def _check(self) -> Capex:
+        if (self.initial is None) == (self.total is None):
+            raise ValueError("give either initial (schedule by year) or total with phasing")
+        if self.total is not None:
+            if self.phasing is None or not self.phasing.value:
+                raise ValueError("total needs phasing (fractions by year)")
+            tot = sum(self.phasing.value.values())
+            if abs(tot - 1.0) > 1e-6 or any(f < 0 for f in self.phasing.value.values()):
+                raise ValueError(f"phasing fractions must be >= 0 and sum to 1, got sum {tot:g}")
+        elif self.phasing is not None:
+            raise ValueError("phasing goes with total, not with initial")
+        return self
+
+    def schedule(self) -> dict[int, float]:
+        """Initial capex by year. [USD]"""
+        if self.initial is not None:
+            return dict(self.initial.value)
+        assert self.total is not None and self.phasing is not None
+        return {y: self.total.value * f for y, f in self.phasing.value.items()}
 
 
 class Costs(_Model):
@@ -283,16 +315,16 @@ class HistoryRef(_Model):
 class ModelParams(_Model):
     """Price-model parameters given by hand, overriding the fit."""
 
-    kappa: Input[float] | None = _unit("1/yr")
-    sigma: Input[float] | None = _unit("1/sqrt(yr)")
-    long_run_price: Input[float] | None = _unit("price unit")
+    kappa: Input[float] | None = _opt("1/yr")
+    sigma: Input[float] | None = _opt("1/sqrt(yr)")
+    long_run_price: Input[float] | None = _opt("price unit")
 
 
 class PriceModel(_Model):
     """Stochastic price model for the Monte Carlo: mean-reverting log price fitted to history."""
 
     history: HistoryRef | None = None
-    deflate_inflation: Input[float] | None = _unit("1/yr, fraction")
+    deflate_inflation: Input[float] | None = _opt("1/yr, fraction")
     level: Literal["fitted", "deck"] = "fitted"
     start: Literal["last", "deck"] = "last"
     params: ModelParams = Field(default_factory=ModelParams)
@@ -321,8 +353,8 @@ class ByProduct(_Model):
     """A by-product credited at a deterministic price (not simulated)."""
 
     commodity: str
-    grade: Input[float] | None = _unit("fraction")
-    output_tpa: Input[float] | None = _unit("t/yr")
+    grade: Input[float] | None = _opt("fraction")
+    output_tpa: Input[float] | None = _opt("t/yr")
     recovery: Input[float] = Field(
         default_factory=lambda: Input[float](value=1.0), json_schema_extra={"unit": "fraction"}
     )
@@ -343,8 +375,8 @@ class DepositCommodity(_Model):
     """One commodity of a deposit: contained metal (or ore grade), price and recovery."""
 
     commodity: str
-    contained_t: Input[float] | None = _unit("t")
-    grade: Input[float] | None = _unit("fraction")
+    contained_t: Input[float] | None = _opt("t")
+    grade: Input[float] | None = _opt("fraction")
     price: Input[float] = _unit("price unit")
     unit: str = "USD/t"
     recovery: Input[float] = Field(
@@ -370,7 +402,7 @@ class DepositBlock(_Model):
 
     name: str = ""
     category: str = "reserves"
-    ore_t: Input[float] | None = _unit("t ore")
+    ore_t: Input[float] | None = _opt("t ore")
     mining_processing_cost_per_t_ore: Input[float] = Field(
         default_factory=lambda: Input[float](value=0.0), json_schema_extra={"unit": "USD/t ore"}
     )
@@ -460,7 +492,7 @@ class ProjectSpec(_SpecBase):
 
     @model_validator(mode="after")
     def _check_years(self) -> ProjectSpec:
-        first = min([self.production.start_year.value, *self.capex.initial.value])
+        first = min([self.production.start_year.value, *self.capex.schedule()])
         if first < self.t0:
             raise ValueError(f"cash flows start in {first}, before valuation_year {self.t0}")
         if isinstance(self.price.deck, ModelDeck) and self.price.model is None:
@@ -482,7 +514,9 @@ class DepositSpec(_SpecBase):
     deposit: DepositBlock
 
 
-def iter_inputs(model: BaseModel, prefix: str = "") -> list[tuple[str, Input[Any]]]:
+def iter_inputs(
+    model: BaseModel, prefix: str = "", *, explicit_only: bool = False
+) -> list[tuple[str, Input[Any]]]:
     """Every :class:`Input` in a spec, with its dotted field path.
 
     Parameters
@@ -491,6 +525,8 @@ def iter_inputs(model: BaseModel, prefix: str = "") -> list[tuple[str, Input[Any
         A spec or any part of it.
     prefix : str
         Path prefix for nested calls.
+    explicit_only : bool
+        Skip fields left at their defaults (not written in the file).
 
     Returns
     -------
@@ -499,16 +535,18 @@ def iter_inputs(model: BaseModel, prefix: str = "") -> list[tuple[str, Input[Any
     """
     out: list[tuple[str, Input[Any]]] = []
     for name in type(model).model_fields:
+        if explicit_only and name not in model.model_fields_set:
+            continue
         v = getattr(model, name)
         path = f"{prefix}{name}"
         if isinstance(v, Input):
             out.append((path, v))
         elif isinstance(v, BaseModel):
-            out.extend(iter_inputs(v, path + "."))
+            out.extend(iter_inputs(v, path + ".", explicit_only=explicit_only))
         elif isinstance(v, list):
             for i, item in enumerate(v):
                 if isinstance(item, BaseModel):
-                    out.extend(iter_inputs(item, f"{path}.{i}."))
+                    out.extend(iter_inputs(item, f"{path}.{i}.", explicit_only=explicit_only))
     return out
 
 

@@ -1,0 +1,417 @@
+"""The public Python API: thin functions over the store and the pure analytics.
+
+Every function returns pandas objects. Quantities are in the canonical unit of the
+table (tonnes of contained content for masses); prices in the series' unit.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any
+
+from critmin.errors import DataNotFoundError, UnknownCountryError, ValidationError
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+    from critmin.data.store import Store
+
+__all__ = [
+    "commodities",
+    "concentration",
+    "country",
+    "price",
+    "price_change",
+    "price_series",
+    "production",
+    "rank",
+    "reserves_to_production",
+    "resolve_commodity",
+    "resolve_country",
+    "revisions",
+    "sources",
+]
+
+_PRODUCTION_MEASURES = (
+    "mine_production",
+    "primary_production",
+    "refinery_production",
+    "plant_production",
+    "production",
+)
+_VALUED = ("reported", "estimated", "lower_bound", "upper_bound")
+
+
+def _store(store: Store | None) -> Store:
+    if store is not None:
+        return store
+    from critmin.data.store import get_store
+
+    return get_store()
+
+
+def resolve_commodity(name: str) -> str:
+    """Canonical commodity id for a name, alias or symbol (``"Ga"`` -> ``"gallium"``)."""
+    from critmin.data.commodities import resolve
+
+    return resolve(name)
+
+
+def resolve_country(name: str, store: Store | None = None) -> str:
+    """ISO3 code for a country name, ISO2/ISO3 code or common alias."""
+    from critmin.data.countries import NAME_OVERRIDES
+
+    s = name.strip()
+    if s.lower() in NAME_OVERRIDES:
+        return NAME_OVERRIDES[s.lower()]
+    c = _store(store).countries()
+    up = s.upper()
+    if up in set(c["iso3"]):
+        return up
+    hit = c[c["iso2"].fillna("").str.upper() == up]
+    if len(hit) == 1:
+        return str(hit["iso3"].iloc[0])
+    low = s.lower()
+    for col in ("name", "official_name"):
+        hit = c[c[col].fillna("").str.lower() == low]
+        if len(hit):
+            return str(hit["iso3"].iloc[0])
+    raise UnknownCountryError(name)
+
+
+def _commodity_row(commodity: str, store: Store) -> dict[str, Any]:
+    cid = resolve_commodity(commodity)
+    df = store.sql("SELECT * FROM commodities WHERE commodity = ?", [cid])
+    if df.empty:
+        raise DataNotFoundError(f"no data for commodity {cid!r}")
+    row: dict[str, Any] = df.iloc[0].to_dict()
+    return row
+
+
+def _table(
+    commodity: str,
+    year: int | None,
+    measure: str | None,
+    product: str | None,
+    edition: str | None,
+    store: Store,
+) -> tuple[pd.DataFrame, dict[str, Any]]:
+    crow = _commodity_row(commodity, store)
+    cid = crow["commodity"]
+    if measure is None:
+        measure = crow["primary_measure"]
+        if measure is None:
+            raise DataNotFoundError(f"{cid} has no production data")
+        if product is None:
+            product = crow["primary_product"] or ""
+    df = store.observations(cid, measure, None, product=product, edition=edition)
+    if df.empty:
+        have = ", ".join(crow.get("measures") or [])
+        raise DataNotFoundError(f"no {measure} data for {cid} (measures with data: {have})")
+    if product is None:
+        prods = sorted(df["product"].unique())
+        if len(prods) > 1:
+            raise ValidationError(f"{cid} {measure} has several products {prods}; choose one with product=")
+        product = prods[0]
+    if year is None:
+        official = df[~df["edition"].fillna("").str.startswith("user:")]
+        base = official if len(official) else df
+        valued = base[base["qualifier"].isin(_VALUED) & (base["entity_type"] == "country")]
+        if valued.empty:
+            year = int(df["year"].max())
+        else:
+            year = int(valued["year"].max())
+    t = df[df["year"] == year]
+    if t.empty:
+        years = sorted(df["year"].unique())
+        raise DataNotFoundError(f"no {measure} data for {cid} in {year} (years with data: {years[0]}-{years[-1]})")
+    meta = {"commodity": cid, "measure": measure, "product": product, "year": year}
+    return t.reset_index(drop=True), meta
+
+
+def commodities(store: Store | None = None) -> pd.DataFrame:
+    """Commodities with their primary measure, measures present and default price series."""
+    return _store(store).commodities()
+
+
+def production(
+    commodity: str,
+    year: int | None = None,
+    measure: str | None = None,
+    *,
+    product: str | None = None,
+    edition: str | None = None,
+    store: Store | None = None,
+) -> pd.DataFrame:
+    """Production (or any measure) of a commodity by country for one year.
+
+    Parameters
+    ----------
+    commodity : str
+        Name, alias or symbol.
+    year : int, optional
+        Year; default the latest year with country data. [year]
+    measure : str, optional
+        Default: the commodity's primary production measure.
+    product : str, optional
+        Sub-product where a measure has several.
+    edition : str, optional
+        Edition (``MCS2025``); default the latest that reports the table.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Rows for countries and aggregates with ``value`` in ``unit``, ``share``
+        (fraction of the listed countries plus "other countries"), ``rank``,
+        ``qualifier``, ``edition`` and ``source_id``. Aggregate rows (``WLD``,
+        ``OTH``) are kept and flagged by ``entity_type``.
+    """
+    from critmin.markets import shares
+
+    st = _store(store)
+    t, meta = _table(commodity, year, measure, product, edition, st)
+    sh = shares(t)
+    world = t[t["entity_type"] != "country"]
+    world = world[~world["iso3"].isin(sh["iso3"])]
+    import pandas as pd
+
+    out = pd.concat([sh, world], ignore_index=True)
+    out.attrs.update(meta)
+    return out
+
+
+def rank(
+    commodity: str,
+    year: int | None = None,
+    measure: str | None = None,
+    *,
+    add: Mapping[str, float | str] | None = None,
+    remove: Iterable[str] = (),
+    product: str | None = None,
+    edition: str | None = None,
+    store: Store | None = None,
+) -> pd.DataFrame:
+    """Producers ranked by output, with what-if additions or removals.
+
+    Parameters
+    ----------
+    add : mapping, optional
+        Country (ISO3 or name) to added quantity: a float in tonnes, or a string
+        with a unit (``"15t"``, ``"15000 kg"``). Marked ``what_if`` in the output.
+    remove : iterable of str
+        Countries whose output is set to zero.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``rank``, ``iso3``, ``country``, ``value``, ``unit``, ``share``,
+        ``share_before``, ``qualifier``, ``what_if``; ``attrs`` holds the table key
+        and the assumptions.
+
+    Examples
+    --------
+    >>> critmin.rank("gallium", 2024, add={"KAZ": "15t"})  # doctest: +SKIP
+    """
+    from critmin.markets import rank as _rank
+    from critmin.units import parse_quantity
+
+    st = _store(store)
+    t, meta = _table(commodity, year, measure, product, edition, st)
+    unit = str(t["unit"].dropna().iloc[0]) if t["unit"].notna().any() else "t"
+    adds: dict[str, float] = {}
+    names: dict[str, str] = {}
+    for k, v in (add or {}).items():
+        code = resolve_country(k, st)
+        q = parse_quantity(v, to_unit=unit) if isinstance(v, str) else float(v)
+        adds[code] = adds.get(code, 0.0) + q
+    cn = st.countries().set_index("iso3")["name"]
+    for code in adds:
+        names[code] = str(cn.get(code, code))
+    rm = [resolve_country(r, st) for r in remove]
+    out = _rank(t, add=adds, remove=rm, names=names)
+    out["unit"] = out["unit"].fillna(unit)
+    meta["assumptions"] = [f"add {q:g} {unit} to {c}" for c, q in adds.items()] + [f"remove {c}" for c in rm]
+    out.attrs.update(meta)
+    return out
+
+
+def concentration(
+    commodity: str,
+    year: int | None = None,
+    measure: str | None = None,
+    *,
+    product: str | None = None,
+    edition: str | None = None,
+    store: Store | None = None,
+) -> pd.DataFrame:
+    """HHI (0-10,000), CR1, CR3 and producer counts for one table, as a one-row DataFrame."""
+    import pandas as pd
+
+    from critmin.markets import concentration as _conc
+
+    st = _store(store)
+    t, meta = _table(commodity, year, measure, product, edition, st)
+    c = _conc(t)
+    unit = str(t["unit"].dropna().iloc[0]) if t["unit"].notna().any() else None
+    editions = ",".join(sorted(t["edition"].dropna().unique()))
+    return pd.DataFrame([{**meta, **c, "unit": unit, "edition": editions}])
+
+
+def revisions(commodity: str, measure: str | None = None, store: Store | None = None) -> pd.DataFrame:
+    """Figures revised between editions (e.g. MCS 2025 -> MCS 2026)."""
+    cid = resolve_commodity(commodity)
+    return _store(store).revisions(cid, measure)
+
+
+def sources(store: Store | None = None) -> pd.DataFrame:
+    """Sources of the dataset with citation, licence, URL and publication date."""
+    return _store(store).sources()
+
+
+def price_series(commodity: str | None = None, store: Store | None = None) -> pd.DataFrame:
+    """Available price series (optionally for one commodity)."""
+    df = _store(store).price_series()
+    if commodity is not None:
+        df = df[df["commodity"] == resolve_commodity(commodity)]
+    return df.reset_index(drop=True)
+
+
+def _resolve_series(name: str, store: Store) -> str:
+    ps = store.price_series()
+    if name in set(ps["series"]):
+        return name
+    cid = resolve_commodity(name)
+    crow = _commodity_row(cid, store)
+    if crow.get("default_price"):
+        return str(crow["default_price"])
+    cands = ps[ps["commodity"] == cid]["series"].tolist()
+    if not cands:
+        raise DataNotFoundError(f"no price series for {cid}")
+    raise ValidationError(f"{cid} has several price series; choose one of {cands}")
+
+
+def price(
+    series: str,
+    start: int | str | None = None,
+    end: int | str | None = None,
+    *,
+    annual: bool = False,
+    unit: str | None = None,
+    store: Store | None = None,
+) -> pd.DataFrame:
+    """Price history of a series or of a commodity's default series.
+
+    Parameters
+    ----------
+    series : str
+        Series id (``wb_tin``) or commodity (``tin``).
+    start, end : int or str, optional
+        First and last year (``2020``) or month (``"2020-01"``).
+    annual : bool
+        Calendar-year averages of monthly data.
+    unit : str, optional
+        Convert to this unit (``"USD/t"``, ``"USD/kg"``) with pint.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``series``, ``period`` (or ``year`` when annual), ``value``, ``unit`` and
+        source columns.
+    """
+    import pandas as pd
+
+    from critmin.markets import annual_average
+
+    st = _store(store)
+    sid = _resolve_series(series, st)
+    df = st.prices(series=sid)
+    if df.empty:
+        raise DataNotFoundError(f"no prices for series {sid!r}")
+    if start is not None:
+        df = df[df["date"] >= pd.Timestamp(str(start))]
+    if end is not None:
+        e = str(end)
+        upper = pd.Timestamp(e) + (pd.DateOffset(years=1) if re.fullmatch(r"\d{4}", e) else pd.DateOffset(months=1))
+        df = df[df["date"] < upper]
+    if df.empty:
+        raise DataNotFoundError(f"no prices for {sid} between {start} and {end}")
+    if unit is not None:
+        from critmin.units import factor
+
+        f = factor(str(df["unit"].iloc[0]), unit)
+        df = df.assign(value=df["value"] * f, unit=unit)
+    if annual:
+        out = annual_average(df)
+        out.insert(0, "series", sid)
+        out["source_id"] = df["source_id"].iloc[0]
+        out["edition"] = df["edition"].iloc[0]
+        return out
+    return df[["series", "period", "value", "unit", "qualifier", "frequency", "edition", "source_id"]].reset_index(drop=True)
+
+
+def price_change(
+    series: str, start: int, end: int, *, annual: bool = True, store: Store | None = None
+) -> pd.DataFrame:
+    """Ratio, percentage change and CAGR of a price between two years (one-row DataFrame)."""
+    import pandas as pd
+
+    from critmin.markets import price_change as _pc
+
+    st = _store(store)
+    sid = _resolve_series(series, st)
+    res = _pc(st.prices(series=sid), start, end, annual=annual)
+    return pd.DataFrame([{"series": sid, **res}])
+
+
+def country(name: str, top: int = 10, year: int | None = None, store: Store | None = None) -> pd.DataFrame:
+    """Commodities where a country ranks in the top ``top`` (primary measure of each commodity).
+
+    Uses each commodity's primary production measure in ``year`` (default: the
+    latest year with country data for that commodity), plus reserves.
+    """
+    import pandas as pd
+
+    from critmin.markets import country_profile
+
+    st = _store(store)
+    code = resolve_country(name, st)
+    com = st.commodities()
+    obs = st.observations()
+    parts = []
+    for _, c in com.iterrows():
+        for measure, product in ((c["primary_measure"], c["primary_product"] or ""), ("reserves", None)):
+            if measure is None:
+                continue
+            sub = obs[(obs["commodity"] == c["commodity"]) & (obs["measure"] == measure)]
+            if product is not None:
+                sub = sub[sub["product"] == product]
+            valued = sub[sub["qualifier"].isin(_VALUED) & (sub["entity_type"] == "country")]
+            if valued.empty:
+                continue
+            y = year if year is not None else int(valued["year"].max())
+            parts.append(sub[sub["year"] == y])
+    if not parts:
+        raise DataNotFoundError("no production data")
+    prof = country_profile(pd.concat(parts, ignore_index=True), code, top=top)
+    prof.insert(0, "iso3", code)
+    return prof
+
+
+def reserves_to_production(
+    commodity: str, year: int | None = None, store: Store | None = None
+) -> pd.DataFrame:
+    """Reserve life in years by country: reserves / production of the same year."""
+    from critmin.markets import reserves_to_production as _rp
+
+    st = _store(store)
+    prod, meta = _table(commodity, year, None, None, None, st)
+    res = st.observations(meta["commodity"], "reserves", meta["year"])
+    if res.empty:
+        res = st.observations(meta["commodity"], "reserves")
+        if res.empty:
+            raise DataNotFoundError(f"no reserves for {meta['commodity']}")
+        res = res[res["year"] == res["year"].max()]
+    out = _rp(res, prod)
+    out.attrs.update(meta)
+    return out

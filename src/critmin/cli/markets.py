@@ -1,0 +1,241 @@
+"""Market commands: commodities, production, rank, concentration, price, country, revisions, sources."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from critmin.cli._output import Format, emit
+from critmin.errors import ValidationError
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+__all__ = ["register"]
+
+FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="Output format: table, csv or json.")]
+YearOpt = Annotated[int | None, typer.Option("--year", "-y", help="Year (default: latest with data).")]
+MeasureOpt = Annotated[
+    str | None,
+    typer.Option("--measure", "-m", help="Measure, e.g. mine_production, refinery_production, reserves, capacity."),
+]
+EditionOpt = Annotated[str | None, typer.Option("--edition", help="Edition, e.g. MCS2025 (default: latest).")]
+ProductOpt = Annotated[str | None, typer.Option("--product", help="Sub-product where a measure has several.")]
+
+_QUAL_LABEL = {
+    "withheld": "W (withheld)",
+    "not_available": "NA",
+    "negligible": "< 0.5 unit",
+    "qualitative": "qualitative",
+    "included_elsewhere": "in aggregate",
+}
+
+
+def _value_column(df: pd.DataFrame) -> pd.DataFrame:
+    """Rename ``value`` to ``value_t`` when the table is in tonnes (CLI json convention)."""
+    units = set(df["unit"].dropna().unique()) if "unit" in df.columns else set()
+    if units == {"t"} and "value" in df.columns:
+        df = df.rename(columns={"value": "value_t"})
+    return df
+
+
+def _display(df: pd.DataFrame, fmt: Format) -> pd.DataFrame:
+    """For table output only: show withheld/NA/bounds as words, never as 0 or blank."""
+    if fmt is not Format.table:
+        return df
+    vcol = "value_t" if "value_t" in df.columns else "value"
+    if vcol not in df.columns or "qualifier" not in df.columns:
+        return df
+    out = df.copy()
+    vals: list[Any] = []
+    for v, q in zip(out[vcol], out["qualifier"], strict=True):
+        if q in _QUAL_LABEL and (v is None or v != v):
+            vals.append(_QUAL_LABEL[q])
+        elif q == "lower_bound":
+            vals.append(f"> {v:,.6g}")
+        elif q == "upper_bound":
+            vals.append(f"< {v:,.6g}")
+        elif v is None or v != v:
+            vals.append("—")
+        else:
+            vals.append(f"{v:,.6g}")
+    out[vcol] = vals
+    return out
+
+
+def _table_view(df: pd.DataFrame, fmt: Format) -> pd.DataFrame:
+    """Table output drops edition/source columns (they go to the caption)."""
+    if fmt is Format.table:
+        return df.drop(columns=[c for c in ("edition", "source_id") if c in df.columns])
+    return df
+
+
+def _caption(df: pd.DataFrame) -> str:
+    eds = sorted({str(e) for e in df.get("edition", []) if e is not None and e == e})
+    srcs = sorted({str(s) for s in df.get("source_id", []) if s is not None and s == s})
+    return f"edition: {', '.join(eds) or '—'}; source: {', '.join(srcs) or '—'}"
+
+
+def _parse_adds(items: list[str]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for it in items:
+        if "=" not in it:
+            raise ValidationError(f"--add expects ISO3=QTY with a unit, e.g. KAZ=15t, not {it!r}")
+        k, v = it.split("=", 1)
+        out[k.strip()] = v.strip()
+    return out
+
+
+def register(app: typer.Typer) -> None:
+    """Add the market commands to the main app."""
+
+    @app.command()
+    def commodities(fmt: FormatOpt = Format.table) -> None:
+        """List commodities with their primary measure and default price series."""
+        import critmin
+
+        df = critmin.commodities()[["commodity", "name", "symbol", "primary_measure", "default_price", "measures"]]
+        emit(df, fmt, title="Commodities")
+
+    @app.command()
+    def production(
+        commodity: str,
+        year: YearOpt = None,
+        measure: MeasureOpt = None,
+        product: ProductOpt = None,
+        edition: EditionOpt = None,
+        fmt: FormatOpt = Format.table,
+    ) -> None:
+        """Production (or another measure) by country, with shares and qualifiers."""
+        import critmin
+
+        df = critmin.production(commodity, year, measure, product=product, edition=edition)
+        a = df.attrs
+        cols = ["rank", "iso3", "country", "entity_type", "value", "unit", "share", "qualifier", "year", "edition", "source_id"]
+        out = _value_column(df[cols])
+        emit(
+            _table_view(_display(out, fmt), fmt),
+            fmt,
+            title=f"{a['commodity']} — {a['measure']}{' (' + a['product'] + ')' if a['product'] else ''}, {a['year']}",
+            caption="share: fraction of listed countries plus 'other countries'; WLD is the source's world total. "
+            + _caption(df),
+        )
+
+    @app.command()
+    def rank(
+        commodity: str,
+        year: YearOpt = None,
+        measure: MeasureOpt = None,
+        add: Annotated[
+            list[str] | None,
+            typer.Option("--add", help="What-if addition ISO3=QTY with a unit, e.g. KAZ=15t (repeatable)."),
+        ] = None,
+        remove: Annotated[
+            list[str] | None, typer.Option("--remove", help="What-if removal of a country (repeatable).")
+        ] = None,
+        product: ProductOpt = None,
+        edition: EditionOpt = None,
+        fmt: FormatOpt = Format.table,
+    ) -> None:
+        """Rank producers; --add KAZ=15t shows where a new producer would rank."""
+        import critmin
+
+        df = critmin.rank(
+            commodity, year, measure, add=_parse_adds(add or []), remove=remove or [], product=product, edition=edition
+        )
+        a = df.attrs
+        cols = ["rank", "iso3", "country", "value", "unit", "share", "share_before", "qualifier", "what_if", "edition", "source_id"]
+        out = _value_column(df[cols])
+        if not a.get("assumptions"):
+            out = out.drop(columns=["share_before", "what_if"])
+        cap = _caption(df)
+        if a.get("assumptions"):
+            cap = "ASSUMPTION (what-if): " + "; ".join(a["assumptions"]) + ". share_before: as published. " + cap
+        emit(_table_view(_display(out, fmt), fmt), fmt, title=f"{a['commodity']} — {a['measure']}, {a['year']}", caption=cap)
+
+    @app.command()
+    def concentration(
+        commodity: str,
+        year: YearOpt = None,
+        measure: MeasureOpt = None,
+        product: ProductOpt = None,
+        edition: EditionOpt = None,
+        fmt: FormatOpt = Format.table,
+    ) -> None:
+        """HHI (0-10,000), CR1 and CR3 of a production table."""
+        import critmin
+
+        df = critmin.concentration(commodity, year, measure, product=product, edition=edition)
+        emit(df, fmt, title="Supply concentration", caption="hhi: countries only; hhi_max: 'other countries' as one producer")
+
+    @app.command()
+    def price(
+        series: Annotated[str, typer.Argument(help="Series id (wb_tin) or commodity (tin).")],
+        start: Annotated[str | None, typer.Option("--from", help="First year or month (2020, 2020-01).")] = None,
+        end: Annotated[str | None, typer.Option("--to", help="Last year or month.")] = None,
+        annual: Annotated[bool, typer.Option("--annual", help="Calendar-year averages.")] = False,
+        unit: Annotated[str | None, typer.Option("--unit", help="Convert to a unit, e.g. USD/kg.")] = None,
+        fmt: FormatOpt = Format.table,
+    ) -> None:
+        """Price history; with --annual, yearly averages and the change between the ends."""
+        import critmin
+
+        df = critmin.price(series, start, end, annual=annual, unit=unit)
+        caption = _caption(df)
+        if annual and len(df) >= 2:
+            v0, v1 = float(df["value"].iloc[0]), float(df["value"].iloc[-1])
+            y0, y1 = int(df["year"].iloc[0]), int(df["year"].iloc[-1])
+            cagr = (v1 / v0) ** (1 / (y1 - y0)) - 1 if v0 > 0 and y1 > y0 else float("nan")
+            caption = f"{y0}->{y1}: x{v1 / v0:.2f} ({100 * (v1 / v0 - 1):+.1f} %, CAGR {100 * cagr:.1f} %/yr). " + caption
+        emit(df, fmt, title=f"Price: {df['series'].iloc[0]}", caption=caption)
+
+    @app.command("prices")
+    def prices_list(
+        commodity: Annotated[str | None, typer.Argument(help="Commodity (optional).")] = None,
+        fmt: FormatOpt = Format.table,
+    ) -> None:
+        """List price series."""
+        import critmin
+
+        emit(critmin.price_series(commodity), fmt, title="Price series")
+
+    @app.command()
+    def country(
+        name: Annotated[str, typer.Argument(help="Country name or ISO code.")],
+        top: Annotated[int, typer.Option("--top", help="Rank cut-off.")] = 10,
+        year: YearOpt = None,
+        fmt: FormatOpt = Format.table,
+    ) -> None:
+        """Commodities where a country ranks in the top N (production and reserves)."""
+        import critmin
+
+        df = critmin.country(name, top=top, year=year)
+        emit(_display(df, fmt), fmt, title=f"{df['iso3'].iloc[0] if len(df) else name}: top-{top} positions")
+
+    @app.command()
+    def reserves(commodity: str, year: YearOpt = None, fmt: FormatOpt = Format.table) -> None:
+        """Reserves, production and reserve life (years) by country."""
+        import critmin
+
+        df = critmin.reserves_to_production(commodity, year)
+        emit(df, fmt, title=f"{df.attrs['commodity']}: reserves / production ({df.attrs['year']})")
+
+    @app.command()
+    def revisions(commodity: str, measure: MeasureOpt = None, fmt: FormatOpt = Format.table) -> None:
+        """Figures revised between editions (e.g. MCS 2025 -> MCS 2026)."""
+        import critmin
+
+        df = critmin.revisions(commodity, measure)
+        cols = ["measure", "iso3", "country", "year", "unit", "edition_old", "value_old", "qualifier_old",
+                "edition_new", "value_new", "qualifier_new", "change", "change_pct"]
+        emit(df[cols], fmt, title=f"Revisions: {critmin.resolve_commodity(commodity)}")
+
+    @app.command()
+    def sources(fmt: FormatOpt = Format.table) -> None:
+        """Sources of the dataset: citation, licence, URL, publication date."""
+        import critmin
+
+        df = critmin.sources()
+        cols = ["source_id", "edition", "published", "licence", "citation", "url"] if fmt is Format.table else list(df.columns)
+        emit(df[cols], fmt, title="Sources")

@@ -1,0 +1,140 @@
+"""``critmin value FILE``: value a project (DCF, tornado, Monte Carlo) or a deposit.
+
+Heavy libraries (numpy, pandas, matplotlib, plotly) are imported inside the
+command so that the CLI starts fast.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from critmin.cli._output import Format
+
+__all__ = ["register"]
+
+
+def register(app: typer.Typer) -> None:
+    """Add the top-level ``value`` command to the main app."""
+
+    @app.command("value")
+    def value_cmd(
+        file: Annotated[Path, typer.Argument(help="Project or deposit YAML spec.")],
+        draws: Annotated[
+            int | None,
+            typer.Option("--draws", "-n", help="Monte Carlo price paths (0 to skip); default from the spec."),
+        ] = None,
+        seed: Annotated[int | None, typer.Option("--seed", help="Random seed; default from the spec.")] = None,
+        fmt: Annotated[
+            Format,
+            typer.Option(
+                "--format",
+                "-f",
+                help="table (summary, tornado, assumptions), json (everything) or csv (the cash-flow table).",
+            ),
+        ] = Format.table,
+        out: Annotated[
+            Path | None,
+            typer.Option("--out", "-o", help="Directory for charts (PNG and offline HTML)."),
+        ] = None,
+    ) -> None:
+        """Value a project by discounted cash flow, or a deposit by its recoverable-value bridge."""
+        from critmin.cli._output import emit, to_json
+        from critmin.errors import ValidationError
+        from critmin.valuation import DepositResult, value
+        from critmin.valuation.plot import write_charts
+
+        if draws is not None and draws < 0:
+            raise ValidationError("--draws must be >= 0")
+        res = value(file, draws=draws, seed=seed)
+        written = write_charts(res, out, file.stem) if out is not None else []
+        if fmt is Format.json:
+            d = res.to_dict()
+            d["charts"] = [str(p) for p in written]
+            sys.stdout.write(to_json(d) + "\n")
+            return
+        if isinstance(res, DepositResult):
+            if fmt is Format.csv:
+                emit(res.bridge, fmt)
+                return
+            emit(res.bridge, fmt, title=f"{res.name}: in-situ to recoverable value", caption=res.label)
+            emit(
+                res.assumptions[["input", "value", "unit", "source"]],
+                fmt,
+                title="Inputs (source 'assumption' = not from a cited source)",
+            )
+        else:
+            if fmt is Format.csv:
+                emit(res.cash_flows, fmt)
+                return
+            m = res.metrics
+            emit(
+                _display_summary(res.summary),
+                fmt,
+                title=f"{res.name}",
+                caption=f"price deck: {m['price_deck']}; {m['n_assumptions']} inputs are assumptions",
+            )
+            emit(_display_cash_flows(res.cash_flows), fmt, title="Annual cash flow, USD million (deck prices)")
+            tor = res.tornado[["label"]].copy()
+            for c in ("npv_low_usd", "npv_high_usd", "range_usd"):
+                tor[c.replace("_usd", "_musd")] = res.tornado[c] / 1e6
+            emit(tor, fmt, title=f"NPV tornado, USD million (base {m['npv_usd'] / 1e6:,.2f})")
+            if res.fit_table is not None:
+                emit(res.fit_table, fmt, title="Price model (mean-reverting log price)")
+            emit(
+                res.assumptions[["input", "value", "unit", "source"]],
+                fmt,
+                title="Inputs (source 'assumption' = not from a cited source)",
+            )
+            for note in res.notes:
+                sys.stdout.write(f"note: {note}\n")
+        for p in written:
+            sys.stdout.write(f"wrote {p}\n")
+
+
+def _display_summary(summary: object) -> object:
+    """Summary with human-readable values (USD million, percentages) for the Rich table."""
+    import math
+
+    import pandas as pd
+
+    assert isinstance(summary, pd.DataFrame)
+
+    def fmt(v: object, unit: str) -> str:
+        if v is None or (isinstance(v, float) and math.isnan(v)):
+            return "—"
+        if isinstance(v, str):
+            return v
+        x = float(v)  # type: ignore[arg-type]
+        if unit == "USD":
+            return f"{x / 1e6:,.2f} million"
+        if unit in ("1/yr", "probability"):
+            return f"{x:.2%}"
+        return f"{x:,.2f}" if not x.is_integer() else f"{int(x):,}"
+
+    out = summary.copy()
+    out["value"] = [fmt(v, u) for v, u in zip(summary["value"], summary["unit"], strict=True)]
+    return out
+
+
+def _display_cash_flows(cf: object) -> object:
+    """Compact cash-flow table (USD million) for the terminal."""
+    import pandas as pd
+
+    assert isinstance(cf, pd.DataFrame)
+    price_col = next(c for c in cf.columns if c.startswith("price_"))
+    out = pd.DataFrame({"year": cf["year"], "payable_t": cf["payable_t"], price_col: cf[price_col]})
+    for src, dst in (
+        ("revenue_usd", "revenue"),
+        ("ebitda_usd", "ebitda"),
+        ("income_tax_usd", "tax"),
+        ("capex_usd", "capex"),
+        ("net_cash_flow_usd", "net_cf"),
+        ("discounted_cash_flow_usd", "disc_cf"),
+    ):
+        out[dst] = cf[src] / 1e6
+    out["capex"] += cf["sustaining_capex_usd"] / 1e6
+    return out

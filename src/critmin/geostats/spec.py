@@ -1,0 +1,315 @@
+"""Estimation spec: a YAML file validated with pydantic.
+
+Paths in the spec are relative to the spec file. Validation errors become
+:class:`~critmin.errors.SpecError` naming the file and the field path
+(``search.max_samples``). See ``examples/deposits/cbmina.yaml`` and
+``docs/geostats.md`` for a full example.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import ValidationError as PydanticValidationError
+
+from critmin.errors import SpecError
+
+__all__ = [
+    "BlockModelSpec",
+    "ClassSpec",
+    "ColumnsSpec",
+    "CompositeSpec",
+    "DrillholeSpec",
+    "EstimationSpec",
+    "GradeSpec",
+    "SearchSpec",
+    "VariogramSpec",
+    "load_spec",
+]
+
+
+class _M(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ColumnsSpec(_M):
+    """Column names in the CSV files."""
+
+    hole: str = "HOLEID"
+    x: str = "X"
+    y: str = "Y"
+    z: str = "Z"
+    length: str | None = None
+    at: str = "AT"
+    azimuth: str = "AZM"
+    dip: str = "DIP"
+    from_: str = Field("FROM", alias="from")
+    to: str = "TO"
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+
+class DrillholeSpec(_M):
+    """Drillhole files and conventions."""
+
+    collar: Path
+    survey: Path | None = None
+    assay: Path
+    tables: dict[str, Path] = Field(default_factory=dict)
+    columns: ColumnsSpec = Field(default_factory=ColumnsSpec)
+    dip_positive_down: bool = True
+    units: Literal["m", "ft"] = "m"
+    below_detection: Literal["half", "zero", "nan", "error"] = "half"
+    length_tolerance: float = Field(0.0, ge=0)
+
+
+class GradeSpec(_M):
+    """The grade being estimated."""
+
+    column: str
+    unit: Literal["%", "g/t", "ppm", "ppb"] = "%"
+    metal: str = ""
+    metal_unit: str = "t"
+
+
+class DomainSpec(_M):
+    """Domain coding of intervals and blocks."""
+
+    table: str
+    column: str
+    codes: list[str] | None = None
+    hard_boundaries: bool = False
+    block_max_distance: float = Field(50.0, gt=0)
+
+
+class CompositeSpec(_M):
+    """Compositing."""
+
+    length: float = Field(gt=0)
+    residual: Literal["merge_half", "keep", "drop", "equalize"] = "merge_half"
+    min_coverage: float = Field(0.5, ge=0, le=1)
+
+
+class DeclusterSpec(_M):
+    """Cell declustering."""
+
+    cell_sizes: list[float] = Field(min_length=1)
+    anisotropy: tuple[float, float] = (1.0, 1.0)
+    n_offsets: int = Field(8, ge=1)
+
+
+class StructureSpec(_M):
+    """One nested structure."""
+
+    kind: Literal["spherical", "exponential", "gaussian"]
+    sill: float = Field(ge=0)
+    ranges: tuple[float, float, float]
+    azimuth: float = 0.0
+    dip: float = 0.0
+    rake: float = 0.0
+
+
+class ModelSpec(_M):
+    """A variogram model given outright."""
+
+    nugget: float = Field(0.0, ge=0)
+    structures: list[StructureSpec] = Field(min_length=1)
+
+
+class DirectionSpec(_M):
+    """Direction of an experimental variogram."""
+
+    azimuth: float
+    dip: float = 0.0
+
+
+class ExperimentalSpec(_M):
+    """Experimental variogram parameters."""
+
+    lag: float = Field(gt=0)
+    n_lags: int = Field(ge=1)
+    directions: list[DirectionSpec] = Field(default_factory=list)
+    angle_tolerance: float = Field(22.5, gt=0, le=90)
+    bandwidth: float | None = Field(None, gt=0)
+
+
+class FitSpec(_M):
+    """Variogram fitting."""
+
+    kinds: list[Literal["spherical", "exponential", "gaussian"]] = Field(min_length=1)
+    azimuth: float = 0.0
+    dip: float = 0.0
+    rake: float = 0.0
+    nugget: float | None = Field(None, ge=0)
+
+
+class VariogramSpec(_M):
+    """Experimental variogram and model (given, or fitted to the experimental one)."""
+
+    experimental: ExperimentalSpec | None = None
+    model: ModelSpec | None = None
+    fit: FitSpec | None = None
+
+    @model_validator(mode="after")
+    def _one_model(self) -> VariogramSpec:
+        if (self.model is None) == (self.fit is None):
+            raise ValueError("give exactly one of 'model' and 'fit'")
+        if self.fit is not None and self.experimental is None:
+            raise ValueError("'fit' needs 'experimental'")
+        return self
+
+
+class BlockModelSpec(_M):
+    """Block model geometry, density and restrictions."""
+
+    size: tuple[float, float, float]
+    origin: tuple[float, float, float] | None = None
+    shape: tuple[int, int, int] | None = None
+    padding: float = Field(0.0, ge=0)
+    density: float | dict[str, float] = 2.7
+    default_density: float | None = Field(None, gt=0)
+    below_collars: bool = False
+    wireframe: Path | None = None
+    wireframe_scale: float = Field(1.0, gt=0)
+
+    @model_validator(mode="after")
+    def _origin_shape(self) -> BlockModelSpec:
+        if (self.origin is None) != (self.shape is None):
+            raise ValueError("give both 'origin' and 'shape', or neither")
+        if any(s <= 0 for s in self.size):
+            raise ValueError("block sizes must be positive")
+        return self
+
+
+class SearchSpec(_M):
+    """Kriging search neighbourhood and passes."""
+
+    ranges: tuple[float, float, float]
+    azimuth: float = 0.0
+    dip: float = 0.0
+    rake: float = 0.0
+    min_samples: int = Field(4, ge=1)
+    max_samples: int = Field(24, ge=1)
+    max_per_hole: int | None = Field(None, ge=0)
+    max_per_octant: int | None = Field(None, ge=0)
+    passes: list[float] = Field(default_factory=lambda: [1.0, 2.0, 3.0], min_length=1)
+    discretisation: tuple[int, int, int] = (2, 2, 2)
+
+    @model_validator(mode="after")
+    def _samples(self) -> SearchSpec:
+        if self.max_samples < self.min_samples:
+            raise ValueError("max_samples must be at least min_samples")
+        if any(r <= 0 for r in self.ranges):
+            raise ValueError("search ranges must be positive")
+        return self
+
+
+class ClassSpec(_M):
+    """Criteria of one resource class."""
+
+    max_pass: int | None = Field(None, ge=1)
+    min_holes: int | None = Field(None, ge=1)
+    max_distance: float | None = Field(None, gt=0)
+    max_relative_variance: float | None = Field(None, gt=0)
+
+
+class ClassificationSpec(_M):
+    """Classification rule."""
+
+    measured: ClassSpec = Field(default_factory=lambda: ClassSpec(max_pass=1, min_holes=3))
+    indicated: ClassSpec = Field(default_factory=lambda: ClassSpec(max_pass=2, min_holes=2))
+    inferred: ClassSpec = Field(default_factory=ClassSpec)
+
+
+class InterceptSpec(_M):
+    """Best-intercept search."""
+
+    cutoff: float
+    min_width: float = Field(0.0, ge=0)
+    max_dilution: float = Field(0.0, ge=0)
+
+
+class ExplorationSpec(_M):
+    """Exploration statistics."""
+
+    threshold: float
+    intercepts: InterceptSpec | None = None
+
+
+class ReportSpec(_M):
+    """Resource reporting."""
+
+    cutoffs: list[float] = Field(min_length=1)
+    reporting_cutoff: float | None = None
+
+
+class EstimationSpec(_M):
+    """A whole estimation: drillholes to resource table."""
+
+    name: str = "deposit"
+    drillholes: DrillholeSpec
+    grade: GradeSpec
+    domain: DomainSpec | None = None
+    composite: CompositeSpec
+    top_cut: float | None = Field(None, gt=0)
+    declustering: DeclusterSpec | None = None
+    variogram: VariogramSpec
+    block_model: BlockModelSpec
+    search: SearchSpec
+    classification: ClassificationSpec = Field(default_factory=ClassificationSpec)
+    exploration: ExplorationSpec | None = None
+    report: ReportSpec
+    output: Path | None = None
+    chunk_size: int = Field(100_000, ge=1)
+    scheduler: str | None = None
+    base_dir: Path = Field(default=Path("."), exclude=True)
+
+    def path(self, p: Path) -> Path:
+        """A spec path resolved against the spec's folder."""
+        return p if p.is_absolute() else self.base_dir / p
+
+
+def _field_path(loc: tuple[int | str, ...]) -> str:
+    return ".".join(str(p) for p in loc)
+
+
+def load_spec(path: str | Path) -> EstimationSpec:
+    """Read and validate an estimation spec.
+
+    Parameters
+    ----------
+    path : path
+        YAML file.
+
+    Returns
+    -------
+    EstimationSpec
+        With ``base_dir`` set to the file's folder.
+
+    Raises
+    ------
+    SpecError
+        Unreadable YAML or a field that fails validation (named by its path).
+    """
+    import yaml
+
+    p = Path(path)
+    if not p.exists():
+        raise SpecError(str(p), "file not found")
+    try:
+        data = yaml.safe_load(p.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" (line {mark.line + 1})" if mark is not None else ""
+        raise SpecError(str(p), f"invalid YAML{where}: {exc}") from exc
+    if not isinstance(data, dict):
+        raise SpecError(str(p), "the spec must be a YAML mapping")
+    try:
+        spec = EstimationSpec.model_validate(data)
+    except PydanticValidationError as exc:
+        err = exc.errors()[0]
+        field = _field_path(tuple(err["loc"]))
+        raise SpecError(str(p), str(err["msg"]), field=field or None) from exc
+    return spec.model_copy(update={"base_dir": p.resolve().parent})

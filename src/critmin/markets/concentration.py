@@ -1,0 +1,226 @@
+"""Shares, ranks and concentration of supply.
+
+Inputs are observation tables for one commodity, measure, product and year, with
+at least the columns ``iso3``, ``entity_type``, ``value`` and ``qualifier``
+(:mod:`critmin.data.schema`). Aggregates are never summed with countries: the
+world-total row (``WLD``) is only a reference, and the "other countries" row
+(``OTH``) counts towards the total but is not ranked.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+import numpy as np
+import pandas as pd
+
+from critmin.errors import ValidationError
+
+__all__ = ["concentration", "hhi", "rank", "shares"]
+
+_VALUED = ("reported", "estimated", "lower_bound", "upper_bound")
+
+
+def _check_columns(df: pd.DataFrame) -> None:
+    missing = {"iso3", "entity_type", "value", "qualifier"} - set(df.columns)
+    if missing:
+        raise ValidationError(f"table lacks columns {sorted(missing)}")
+
+
+def shares(df: pd.DataFrame, basis: str = "countries") -> pd.DataFrame:
+    """Share of each producer in the total.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        Observations of one table (one commodity, measure, product and year).
+    basis : {"countries", "world"}
+        Denominator: ``countries`` sums the listed countries and the "other
+        countries" row; ``world`` uses the source's world-total row.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Country and ``OTH`` rows with ``share`` (fraction, 0-1) and ``rank`` (1 =
+        largest; ``OTH`` is not ranked). Withheld, not-available and negligible
+        rows keep a null share and rank: they are unknown, not zero.
+
+    Notes
+    -----
+    .. math:: s_i = q_i / Q, \\quad Q = \\sum_{c \\in countries} q_c + q_{other}
+
+    Lower bounds (``>x``) enter with their bound, so shares of the other producers
+    are then upper bounds; the ``qualifier`` column says so.
+    """
+    _check_columns(df)
+    if basis not in ("countries", "world"):
+        raise ValidationError(f"basis must be 'countries' or 'world', not {basis!r}")
+    world = df[df["entity_type"] == "world"]
+    out = df[df["entity_type"].isin(["country", "other"])].copy()
+    valued = out["qualifier"].isin(_VALUED) & out["value"].notna()
+    if basis == "world":
+        wv = world.loc[world["qualifier"].isin(_VALUED), "value"]
+        if wv.empty or not np.isfinite(wv.iloc[0]) or wv.iloc[0] <= 0:
+            raise ValidationError("no usable world-total row for basis='world'")
+        total = float(wv.iloc[0])
+    else:
+        total = float(out.loc[valued, "value"].sum())
+    out["share"] = np.where(valued, out["value"] / total if total > 0 else np.nan, np.nan)
+    is_country = (out["entity_type"] == "country") & valued
+    out["rank"] = pd.Series(np.nan, index=out.index, dtype="float64")
+    if is_country.any():
+        out.loc[is_country, "rank"] = out.loc[is_country, "value"].rank(ascending=False, method="min")
+    out["rank"] = out["rank"].astype("Int64")
+    order = out["rank"].fillna(10**6).astype("int64")
+    out = out.assign(_o=order, _oth=(out["entity_type"] == "other").astype(int))
+    out = out.sort_values(["_oth", "_o", "iso3"]).drop(columns=["_o", "_oth"])
+    return out.reset_index(drop=True)
+
+
+def rank(
+    df: pd.DataFrame,
+    add: Mapping[str, float] | None = None,
+    remove: Iterable[str] = (),
+    basis: str = "countries",
+    names: Mapping[str, str] | None = None,
+) -> pd.DataFrame:
+    """Ranked producers, optionally with what-if additions or removals.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        Observations of one table (see :func:`shares`).
+    add : mapping of str to float, optional
+        ISO3 code to quantity added to that country's production, in the table's
+        unit (tonnes for masses). A country absent from the table is added.
+    remove : iterable of str
+        ISO3 codes whose production is removed (e.g. an export ban seen from outside).
+    basis : {"countries", "world"}
+        See :func:`shares`. With what-ifs the world total is raised by the additions.
+    names : mapping, optional
+        ISO3 to display name for added countries.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``rank``, ``iso3``, ``country``, ``value``, ``share``, ``share_before``
+        (share in the table as published), ``qualifier`` and ``what_if`` (True for
+        rows changed by an assumption).
+    """
+    _check_columns(df)
+    add = dict(add or {})
+    remove = {r.upper() for r in remove}
+    for k, v in add.items():
+        if not np.isfinite(v) or v < 0:
+            raise ValidationError(f"what-if quantity for {k} must be a non-negative number, not {v}")
+    before = shares(df, basis=basis)[["iso3", "share"]].rename(columns={"share": "share_before"})
+    work = df.copy()
+    if "country" not in work.columns:
+        work["country"] = work["iso3"]
+    work["what_if"] = False
+    for code, qty in add.items():
+        code = code.upper()
+        hit = (work["iso3"] == code) & (work["entity_type"] == "country")
+        if hit.any():
+            i = work.index[hit][0]
+            base = work.at[i, "value"] if work.at[i, "qualifier"] in _VALUED else 0.0
+            base = 0.0 if pd.isna(base) else float(base)
+            work.at[i, "value"] = base + qty
+            if work.at[i, "qualifier"] not in _VALUED:
+                work.at[i, "qualifier"] = "estimated"
+            work.at[i, "what_if"] = True
+        else:
+            row = {c: None for c in work.columns}
+            row.update(
+                iso3=code,
+                entity_type="country",
+                value=float(qty),
+                qualifier="estimated",
+                country=(names or {}).get(code, code),
+                what_if=True,
+            )
+            work = pd.concat([work, pd.DataFrame([row])], ignore_index=True)
+        wl = work["entity_type"] == "world"
+        if wl.any() and basis == "world":
+            work.loc[wl, "value"] = work.loc[wl, "value"] + qty
+    if remove:
+        rm = work["iso3"].isin(remove) & (work["entity_type"] == "country")
+        work.loc[rm, "value"] = 0.0
+        work.loc[rm, "what_if"] = True
+    out = shares(work, basis=basis).merge(before, on="iso3", how="left")
+    cols = ["rank", "iso3", "country", "value", "unit", "share", "share_before", "qualifier", "what_if"]
+    for c in cols:
+        if c not in out.columns:
+            out[c] = None
+    return out[cols + [c for c in ("note", "edition", "source_id") if c in out.columns]]
+
+
+def hhi(share: Iterable[float] | pd.Series | np.ndarray) -> float:
+    """Herfindahl-Hirschman index of market shares.
+
+    Parameters
+    ----------
+    share : array-like
+        Shares as fractions (0-1); NaN entries are ignored.
+
+    Returns
+    -------
+    float
+        HHI on the 0-10,000 scale.
+
+    Notes
+    -----
+    .. math:: HHI = \\sum_i (100\\, s_i)^2
+
+    10,000 is a monopoly; the U.S. DOJ/FTC 2023 Merger Guidelines call a market
+    with HHI above 1,800 highly concentrated.
+
+    References
+    ----------
+    U.S. Department of Justice and Federal Trade Commission, Merger Guidelines (2023), section 2.1.
+    """
+    s = np.asarray(list(share) if not isinstance(share, np.ndarray | pd.Series) else share, dtype=float)
+    s = s[np.isfinite(s)]
+    if (s < -1e-12).any() or s.sum() > 1 + 1e-9:
+        raise ValidationError("shares must be non-negative fractions that sum to at most 1")
+    return float(np.sum((100.0 * s) ** 2))
+
+
+def concentration(df: pd.DataFrame, basis: str = "countries") -> dict[str, float | int | None]:
+    """Concentration measures of one production table.
+
+    Returns
+    -------
+    dict
+        ``total`` (sum used as denominator, table unit), ``world_total`` (the
+        source's world row, if any), ``hhi`` (countries only; the "other
+        countries" remainder treated as many small producers), ``hhi_max`` (the
+        remainder treated as one producer: an upper bound), ``cr1`` and ``cr3``
+        (shares of the largest one and three countries), ``n_producers``,
+        ``n_unknown`` (withheld or not-available countries), ``top_iso3``.
+
+    Notes
+    -----
+    .. math:: HHI = \\sum_{c} (100\\, s_c)^2, \\qquad CR_k = \\sum_{i=1}^{k} s_{(i)}
+    """
+    sh = shares(df, basis=basis)
+    countries = sh[(sh["entity_type"] == "country") & sh["share"].notna()]
+    other = sh[(sh["entity_type"] == "other") & sh["share"].notna()]
+    s = countries["share"].to_numpy(dtype=float)
+    s_sorted = np.sort(s)[::-1]
+    h = hhi(s)
+    h_max = h + (float((100 * other["share"]).pow(2).sum()) if len(other) else 0.0)
+    world = df[(df["entity_type"] == "world") & df["value"].notna()]
+    valued = sh["share"].notna()
+    unknown = sh[(sh["entity_type"] == "country") & sh["qualifier"].isin(["withheld", "not_available"])]
+    return {
+        "total": float(sh.loc[valued, "value"].sum()),
+        "world_total": float(world["value"].iloc[0]) if len(world) else None,
+        "hhi": h,
+        "hhi_max": h_max,
+        "cr1": float(s_sorted[:1].sum()) if len(s_sorted) else None,
+        "cr3": float(s_sorted[:3].sum()) if len(s_sorted) else None,
+        "n_producers": int((s > 0).sum()),
+        "n_unknown": len(unknown),
+        "top_iso3": str(countries.iloc[0]["iso3"]) if len(countries) else None,
+    }
