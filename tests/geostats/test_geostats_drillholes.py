@@ -4,7 +4,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import REFERENCE, write
+from geostats_fixtures import REFERENCE, write
 
 from critmin.errors import InputFileError
 from critmin.geostats.drillholes import FEET_TO_METRES, ColumnMap, read_drillholes
@@ -40,7 +40,7 @@ def test_reads_and_sorts(tmp_path: Path) -> None:
         ("A,0,2,1\nA,3,2,1", 3, "TO", "reversed"),
         ("A,0,2,1\nA,1,3,1", 3, "FROM", "overlaps"),
         ("A,0,2,1\nA,40,55,1", 3, "TO", "beyond the length"),
-        ("A,0,2,x", 2, "CU", "not a number"),
+        ("A,0,2,1\nA,2,4,0.5\nA,4,6,x", 4, "CU", "not a number"),
     ],
 )
 def test_interval_errors_name_file_line_column(

@@ -420,7 +420,10 @@ def read_drillholes(
                 continue
             raw = t[col].str.strip()
             num = pd.to_numeric(raw, errors="coerce")
-            if (num.notna() | (raw == "")).all() and num.notna().any():
+            filled = raw != ""
+            if num.notna().any() and num[filled].notna().mean() >= 0.5:
+                # a numeric column: any text left in it is an error, never silently NaN
+                num = _numeric(t, ipath, col, required=False)
                 out_t[col] = _apply_below_detection(
                     num.astype(float), ipath, col, below_detection, notes
                 )

@@ -560,6 +560,8 @@ def field_unit(model: BaseModel, name: str) -> str:
 def _loc(loc: tuple[int | str, ...]) -> str:
     tags = {"flat", "series", "csv", "store", "model", "function-after[_check(), ProjectSpec]"}
     parts = [str(p) for p in loc if not (isinstance(p, str) and (p in tags or "[" in p))]
+    if len(parts) > 1 and parts[-1] == "value":  # the value of an Input: name the input
+        parts = parts[:-1]
     return ".".join(parts)
 
 
