@@ -112,20 +112,21 @@ def _table(
     if product is None:
         prods = sorted(df["product"].unique())
         if len(prods) > 1:
-            raise ValidationError(f"{cid} {measure} has several products {prods}; choose one with product=")
+            raise ValidationError(
+                f"{cid} {measure} has several products {prods}; choose one with product="
+            )
         product = prods[0]
     if year is None:
         official = df[~df["edition"].fillna("").str.startswith("user:")]
         base = official if len(official) else df
         valued = base[base["qualifier"].isin(_VALUED) & (base["entity_type"] == "country")]
-        if valued.empty:
-            year = int(df["year"].max())
-        else:
-            year = int(valued["year"].max())
+        year = int(df["year"].max()) if valued.empty else int(valued["year"].max())
     t = df[df["year"] == year]
     if t.empty:
         years = sorted(df["year"].unique())
-        raise DataNotFoundError(f"no {measure} data for {cid} in {year} (years with data: {years[0]}-{years[-1]})")
+        raise DataNotFoundError(
+            f"no {measure} data for {cid} in {year} (years with data: {years[0]}-{years[-1]})"
+        )
     meta = {"commodity": cid, "measure": measure, "product": product, "year": year}
     return t.reset_index(drop=True), meta
 
@@ -231,7 +232,9 @@ def rank(
     rm = [resolve_country(r, st) for r in remove]
     out = _rank(t, add=adds, remove=rm, names=names)
     out["unit"] = out["unit"].fillna(unit)
-    meta["assumptions"] = [f"add {q:g} {unit} to {c}" for c, q in adds.items()] + [f"remove {c}" for c in rm]
+    meta["assumptions"] = [f"add {q:g} {unit} to {c}" for c, q in adds.items()] + [
+        f"remove {c}" for c in rm
+    ]
     out.attrs.update(meta)
     return out
 
@@ -258,7 +261,9 @@ def concentration(
     return pd.DataFrame([{**meta, **c, "unit": unit, "edition": editions}])
 
 
-def revisions(commodity: str, measure: str | None = None, store: Store | None = None) -> pd.DataFrame:
+def revisions(
+    commodity: str, measure: str | None = None, store: Store | None = None
+) -> pd.DataFrame:
     """Figures revised between editions (e.g. MCS 2025 -> MCS 2026)."""
     cid = resolve_commodity(commodity)
     return _store(store).revisions(cid, measure)
@@ -332,7 +337,9 @@ def price(
         df = df[df["date"] >= pd.Timestamp(str(start))]
     if end is not None:
         e = str(end)
-        upper = pd.Timestamp(e) + (pd.DateOffset(years=1) if re.fullmatch(r"\d{4}", e) else pd.DateOffset(months=1))
+        upper = pd.Timestamp(e) + (
+            pd.DateOffset(years=1) if re.fullmatch(r"\d{4}", e) else pd.DateOffset(months=1)
+        )
         df = df[df["date"] < upper]
     if df.empty:
         raise DataNotFoundError(f"no prices for {sid} between {start} and {end}")
@@ -347,7 +354,9 @@ def price(
         out["source_id"] = df["source_id"].iloc[0]
         out["edition"] = df["edition"].iloc[0]
         return out
-    return df[["series", "period", "value", "unit", "qualifier", "frequency", "edition", "source_id"]].reset_index(drop=True)
+    return df[
+        ["series", "period", "value", "unit", "qualifier", "frequency", "edition", "source_id"]
+    ].reset_index(drop=True)
 
 
 def price_change(
@@ -364,7 +373,9 @@ def price_change(
     return pd.DataFrame([{"series": sid, **res}])
 
 
-def country(name: str, top: int = 10, year: int | None = None, store: Store | None = None) -> pd.DataFrame:
+def country(
+    name: str, top: int = 10, year: int | None = None, store: Store | None = None
+) -> pd.DataFrame:
     """Commodities where a country ranks in the top ``top`` (primary measure of each commodity).
 
     Uses each commodity's primary production measure in ``year`` (default: the
@@ -380,7 +391,10 @@ def country(name: str, top: int = 10, year: int | None = None, store: Store | No
     obs = st.observations()
     parts = []
     for _, c in com.iterrows():
-        for measure, product in ((c["primary_measure"], c["primary_product"] or ""), ("reserves", None)):
+        for measure, product in (
+            (c["primary_measure"], c["primary_product"] or ""),
+            ("reserves", None),
+        ):
             if measure is None:
                 continue
             sub = obs[(obs["commodity"] == c["commodity"]) & (obs["measure"] == measure)]

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import functools
 import re
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from critmin.errors import UnitError
 
@@ -66,7 +66,7 @@ Mm3 = 1000000 * meter ** 3
 def _registry() -> pint.UnitRegistry:
     import pint
 
-    reg = pint.UnitRegistry(on_redefinition="ignore", autoconvert_offset_to_baseunit=True)
+    reg: pint.UnitRegistry = pint.UnitRegistry(on_redefinition="ignore", autoconvert_offset_to_baseunit=True)
     for line in _DEFINITIONS.strip().splitlines():
         reg.define(line.strip())
     return reg
@@ -78,7 +78,7 @@ class _LazyRegistry:
     def __getattr__(self, name: str) -> object:
         return getattr(_registry(), name)
 
-    def __call__(self, *args: object, **kwargs: object) -> object:
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
         return _registry()(*args, **kwargs)
 
 

@@ -60,7 +60,9 @@ def test_revisions(capsys: pytest.CaptureFixture[str]) -> None:
         (["price", "tin", "--from", "1900", "--to", "1901"], "no prices"),
     ],
 )
-def test_errors_are_one_line(capsys: pytest.CaptureFixture[str], args: list[str], message: str) -> None:
+def test_errors_are_one_line(
+    capsys: pytest.CaptureFixture[str], args: list[str], message: str
+) -> None:
     assert run(args) != 0
     err = capsys.readouterr().err
     assert message in err
@@ -76,6 +78,13 @@ def test_debug_shows_traceback() -> None:
 
 
 def test_other_commands_run(capsys: pytest.CaptureFixture[str]) -> None:
-    for args in (["commodities"], ["sources"], ["country", "KAZ"], ["reserves", "tin"], ["prices", "gallium"], ["data", "info"]):
+    for args in (
+        ["commodities"],
+        ["sources"],
+        ["country", "KAZ"],
+        ["reserves", "tin"],
+        ["prices", "gallium"],
+        ["data", "info"],
+    ):
         assert run(args) == 0, args
     capsys.readouterr()

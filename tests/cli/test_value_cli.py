@@ -16,7 +16,19 @@ GALLIUM = str(EXAMPLES / "erg-gallium-pavlodar.yaml")
 def test_value_json(capsys: pytest.CaptureFixture[str]) -> None:
     assert run(["value", GALLIUM, "--draws", "300", "--seed", "1", "--format", "json"]) == 0
     d = json.loads(capsys.readouterr().out)
-    for key in ("npv_usd", "irr", "irr_status", "payback_years", "discounted_payback_years", "breakeven_price", "p_npv_negative", "cash_flows", "tornado", "assumptions", "price_model"):
+    for key in (
+        "npv_usd",
+        "irr",
+        "irr_status",
+        "payback_years",
+        "discounted_payback_years",
+        "breakeven_price",
+        "p_npv_negative",
+        "cash_flows",
+        "tornado",
+        "assumptions",
+        "price_model",
+    ):
         assert key in d
     assert d["mc_draws"] == 300
     assert any(a["is_assumption"] for a in d["assumptions"])

@@ -30,11 +30,21 @@ def test_withheld_is_not_zero(mini: pd.DataFrame) -> None:
 
 
 def test_estimated_2023_and_2024(mini: pd.DataFrame) -> None:
-    assert _one(mini, commodity="antimony", iso3="CHN", measure="mine_production", year=2023)["qualifier"] == "estimated"
+    assert (
+        _one(mini, commodity="antimony", iso3="CHN", measure="mine_production", year=2023)[
+            "qualifier"
+        ]
+        == "estimated"
+    )
     rus23 = _one(mini, commodity="antimony", iso3="RUS", measure="mine_production", year=2023)
     assert rus23["qualifier"] == "reported" and rus23["value"] == 13000
     # the 2024 column of MCS 2025 is an estimate
-    assert _one(mini, commodity="antimony", iso3="RUS", measure="mine_production", year=2024)["qualifier"] == "estimated"
+    assert (
+        _one(mini, commodity="antimony", iso3="RUS", measure="mine_production", year=2024)[
+            "qualifier"
+        ]
+        == "estimated"
+    )
 
 
 def test_trailing_space_and_footnote_in_names(mini: pd.DataFrame) -> None:
@@ -46,7 +56,9 @@ def test_trailing_space_and_footnote_in_names(mini: pd.DataFrame) -> None:
 
 def test_lower_bound(mini: pd.DataFrame) -> None:
     w = _one(mini, commodity="antimony", iso3="WLD", measure="reserves")
-    assert w["qualifier"] == "lower_bound" and w["value"] == 2_000_000 and w["raw_value"] == ">2000000"
+    assert (
+        w["qualifier"] == "lower_bound" and w["value"] == 2_000_000 and w["raw_value"] == ">2000000"
+    )
 
 
 def test_germanium_typo_and_blank_means_withheld(mini: pd.DataFrame) -> None:
@@ -57,7 +69,9 @@ def test_germanium_typo_and_blank_means_withheld(mini: pd.DataFrame) -> None:
 
 def test_units_converted_to_tonnes(mini: pd.DataFrame) -> None:
     cu = _one(mini, commodity="copper", iso3="CHL", measure="mine_production", year=2023)
-    assert cu["value"] == 5_250_000 and cu["unit"] == "t" and cu["raw_unit"] == "thousand metric tons"
+    assert (
+        cu["value"] == 5_250_000 and cu["unit"] == "t" and cu["raw_unit"] == "thousand metric tons"
+    )
 
 
 def test_other_countries_is_an_aggregate(mini: pd.DataFrame) -> None:
@@ -79,7 +93,10 @@ def test_reserve_unit_from_note(mini: pd.DataFrame) -> None:
 
 def test_qualitative_and_included_reserves(mini: pd.DataFrame) -> None:
     assert _one(mini, commodity="tin", iso3="MYS", measure="reserves")["qualifier"] == "qualitative"
-    assert _one(mini, commodity="tin", iso3="CAN", measure="reserves")["qualifier"] == "included_elsewhere"
+    assert (
+        _one(mini, commodity="tin", iso3="CAN", measure="reserves")["qualifier"]
+        == "included_elsewhere"
+    )
 
 
 def test_source_row_points_at_the_line(mini: pd.DataFrame) -> None:
@@ -87,7 +104,11 @@ def test_source_row_points_at_the_line(mini: pd.DataFrame) -> None:
 
 
 def test_bad_value_names_file_line_column(tmp_path: Path, fixtures: Path) -> None:
-    text = (fixtures / "mcs_world_mini.csv").read_text(encoding="utf-8-sig").replace("62300", "about 62k")
+    text = (
+        (fixtures / "mcs_world_mini.csv")
+        .read_text(encoding="utf-8-sig")
+        .replace("62300", "about 62k")
+    )
     bad = tmp_path / "bad.csv"
     bad.write_text(text, encoding="utf-8")
     with pytest.raises(InputFileError) as ei:
@@ -96,7 +117,11 @@ def test_bad_value_names_file_line_column(tmp_path: Path, fixtures: Path) -> Non
 
 
 def test_unknown_country_fails_loudly(tmp_path: Path, fixtures: Path) -> None:
-    text = (fixtures / "mcs_world_mini.csv").read_text(encoding="utf-8-sig").replace("Laos", "Atlantis")
+    text = (
+        (fixtures / "mcs_world_mini.csv")
+        .read_text(encoding="utf-8-sig")
+        .replace("Laos", "Atlantis")
+    )
     bad = tmp_path / "bad.csv"
     bad.write_text(text, encoding="utf-8")
     with pytest.raises(InputFileError, match="Atlantis"):
@@ -104,7 +129,11 @@ def test_unknown_country_fails_loudly(tmp_path: Path, fixtures: Path) -> None:
 
 
 def test_unknown_unit_fails_loudly(tmp_path: Path, fixtures: Path) -> None:
-    text = (fixtures / "mcs_world_mini.csv").read_text(encoding="utf-8-sig").replace("million cubic meters", "buckets")
+    text = (
+        (fixtures / "mcs_world_mini.csv")
+        .read_text(encoding="utf-8-sig")
+        .replace("million cubic meters", "buckets")
+    )
     bad = tmp_path / "bad.csv"
     bad.write_text(text, encoding="utf-8")
     with pytest.raises(InputFileError, match="UNIT_MEAS"):

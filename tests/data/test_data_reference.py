@@ -22,23 +22,34 @@ def test_bundled_dataset_is_reproducible(reference: Path, tmp_path: Path) -> Non
 
 def test_mcs2025_golden(reference: Path) -> None:
     df = read_mcs2025_world(reference / "usgs-mcs2025/world_data/MCS2025_World_Data.csv")
-    g = df[(df["commodity"] == "gallium") & (df["measure"] == "primary_production") & (df["year"] == 2023)]
+    g = df[
+        (df["commodity"] == "gallium")
+        & (df["measure"] == "primary_production")
+        & (df["year"] == 2023)
+    ]
     assert g.set_index("iso3").loc["CHN", "value"] == 621.0  # 621,000 kg
     assert g.set_index("iso3").loc["WLD", "value"] == 633.0
-    sb = df[(df["commodity"] == "antimony") & (df["iso3"] == "WLD") & (df["measure"] == "reserves")].iloc[0]
+    sb = df[
+        (df["commodity"] == "antimony") & (df["iso3"] == "WLD") & (df["measure"] == "reserves")
+    ].iloc[0]
     assert sb["qualifier"] == "lower_bound" and sb["value"] == 2_000_000
     assert (df["qualifier"] == "withheld").sum() >= 14
     assert not df.duplicated(["commodity", "measure", "product", "iso3", "year", "country"]).any()
 
 
 def test_pinksheet_golden(reference: Path) -> None:
-    p = read_pinksheet(reference / "worldbank-pinksheet/pinksheet_monthly_prices_1960-2026.csv", {"Tin ($/mt)": "tin"})
+    p = read_pinksheet(
+        reference / "worldbank-pinksheet/pinksheet_monthly_prices_1960-2026.csv",
+        {"Tin ($/mt)": "tin"},
+    )
     assert p["period"].iloc[0] == "1960-01"
     assert p.set_index("period").loc["2026-05", "value"] == pytest.approx(53562.79)
 
 
 def test_salient_golden(reference: Path) -> None:
-    prices, nir = read_salient(reference / "usgs-mcs2025/salient_commodity/mcs2025-germa_salient.csv", "germanium")
+    prices, nir = read_salient(
+        reference / "usgs-mcs2025/salient_commodity/mcs2025-germa_salient.csv", "germanium"
+    )
     assert set(prices["series"]) == {"usgs_germanium_metal", "usgs_germanium_geo2"}
     assert set(nir["qualifier"]) == {"lower_bound"}
 

@@ -34,7 +34,9 @@ def test_done_when_tin_price_doubled() -> None:
 
 def test_done_when_antimony_revision() -> None:
     rv = critmin.revisions("antimony")
-    chn = rv[(rv["iso3"] == "CHN") & (rv["year"] == 2024) & (rv["measure"] == "mine_production")].iloc[0]
+    chn = rv[
+        (rv["iso3"] == "CHN") & (rv["year"] == 2024) & (rv["measure"] == "mine_production")
+    ].iloc[0]
     assert chn["edition_old"] == "MCS2025" and chn["edition_new"] == "MCS2026"
     assert chn["value_old"] == 60000 and chn["value_new"] == 40000
 
@@ -56,7 +58,9 @@ def test_aggregates_flagged() -> None:
 def test_sources_have_licence_and_citation() -> None:
     s = critmin.sources()
     assert s["licence"].notna().all() and s["citation"].notna().all()
-    assert {"usgs_mcs2025_world", "worldbank_pinksheet", "cepii_baci", "worldbank_wgi"} <= set(s["source_id"])
+    assert {"usgs_mcs2025_world", "worldbank_pinksheet", "cepii_baci", "worldbank_wgi"} <= set(
+        s["source_id"]
+    )
 
 
 def test_every_observation_has_source_and_edition() -> None:
@@ -116,7 +120,9 @@ def test_import_transactional(tmp_path: Path) -> None:
         ("gallium,primary_production,CHN,2024,1,t,x", "value", "conflicts with MCS2026"),
     ],
 )
-def test_import_errors_name_line_and_column(tmp_path: Path, line: str, column: str, match: str) -> None:
+def test_import_errors_name_line_and_column(
+    tmp_path: Path, line: str, column: str, match: str
+) -> None:
     st = Store(tmp_path / "e.duckdb", read_only=False)
     f = _write(tmp_path / "e.csv", "commodity,measure,iso3,year,value,unit,source\n" + line + "\n")
     with pytest.raises(InputFileError, match=match) as ei:
@@ -140,7 +146,10 @@ def test_import_duplicate_conflict_within_file(tmp_path: Path) -> None:
 
 def test_user_rows_do_not_move_default_year(tmp_path: Path) -> None:
     st = Store(tmp_path / "y.duckdb", read_only=False)
-    f = _write(tmp_path / "y.csv", "commodity,measure,iso3,year,value,unit,source\ntin,mine_production,KAZ,2030,10,t,x\n")
+    f = _write(
+        tmp_path / "y.csv",
+        "commodity,measure,iso3,year,value,unit,source\ntin,mine_production,KAZ,2030,10,t,x\n",
+    )
     import_observations(f, st)
     df = critmin.production("tin", store=st)
     assert df.attrs["year"] == 2024

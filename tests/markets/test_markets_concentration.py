@@ -10,16 +10,40 @@ from critmin.errors import ValidationError
 from critmin.markets import concentration, hhi, rank, shares
 
 
-def table(values: dict[str, float | None], other: float | None = None, world: float | None = None) -> pd.DataFrame:
+def table(
+    values: dict[str, float | None], other: float | None = None, world: float | None = None
+) -> pd.DataFrame:
     rows = []
     for iso, v in values.items():
         rows.append(
-            {"iso3": iso, "entity_type": "country", "value": v, "qualifier": "reported" if v is not None else "withheld", "unit": "t"}
+            {
+                "iso3": iso,
+                "entity_type": "country",
+                "value": v,
+                "qualifier": "reported" if v is not None else "withheld",
+                "unit": "t",
+            }
         )
     if other is not None:
-        rows.append({"iso3": "OTH", "entity_type": "other", "value": other, "qualifier": "reported", "unit": "t"})
+        rows.append(
+            {
+                "iso3": "OTH",
+                "entity_type": "other",
+                "value": other,
+                "qualifier": "reported",
+                "unit": "t",
+            }
+        )
     if world is not None:
-        rows.append({"iso3": "WLD", "entity_type": "world", "value": world, "qualifier": "reported", "unit": "t"})
+        rows.append(
+            {
+                "iso3": "WLD",
+                "entity_type": "world",
+                "value": world,
+                "qualifier": "reported",
+                "unit": "t",
+            }
+        )
     return pd.DataFrame(rows)
 
 

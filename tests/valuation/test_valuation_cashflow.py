@@ -175,7 +175,10 @@ def test_all_roots_are_roots_and_descartes_holds(cf: list[float]) -> None:
 
 
 @settings(max_examples=100, deadline=None)
-@given(st.integers(1, 100_000).map(float), st.lists(st.integers(1, 100_000).map(float), min_size=1, max_size=20))
+@given(
+    st.integers(1, 100_000).map(float),
+    st.lists(st.integers(1, 100_000).map(float), min_size=1, max_size=20),
+)
 def test_payback_interpolates_to_zero(invest: float, inflows: list[float]) -> None:
     cf = np.array([-invest, *inflows])
     pb = payback(cf)

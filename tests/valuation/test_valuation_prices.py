@@ -53,7 +53,9 @@ def test_fit_falls_back_to_gbm_on_a_random_walk() -> None:
 
 
 def test_fit_skips_pairs_across_gaps_and_needs_data() -> None:
-    s = pd.Series([1.0, 2.0, 1.5, 1.2, 1.1, 1.3, 1.4], index=[2000, 2001, 2002, 2003, 2010, 2011, 2012])
+    s = pd.Series(
+        [1.0, 2.0, 1.5, 1.2, 1.1, 1.3, 1.4], index=[2000, 2001, 2002, 2003, 2010, 2011, 2012]
+    )
     fit = fit_log_ou(s)
     assert fit.n_obs == 5
     with pytest.raises(ValidationError, match="at least 5"):

@@ -53,7 +53,9 @@ def test_toy_npv_irr_payback_by_hand() -> None:
     assert r.metrics["npv_usd"] == pytest.approx(-1000 + 800 * A)
     assert r.metrics["payback_years"] == pytest.approx(1 + 200 / 800)
     assert r.metrics["irr_status"] == "unique"
-    assert -1000 + sum(800 / (1 + r.metrics["irr"]) ** t for t in (1, 2, 3)) == pytest.approx(0, abs=1e-6)
+    assert -1000 + sum(800 / (1 + r.metrics["irr"]) ** t for t in (1, 2, 3)) == pytest.approx(
+        0, abs=1e-6
+    )
     # break-even: -1000 + (1000 f - 200) A = 0
     f = (1000 / A + 200) / 1000
     assert r.metrics["breakeven_price_factor"] == pytest.approx(f)
@@ -63,7 +65,9 @@ def test_toy_npv_irr_payback_by_hand() -> None:
 
 
 def test_income_tax_with_depreciation_and_loss_carry_forward() -> None:
-    spec = _toy(fiscal={"income_tax_rate": 0.25, "depreciation_years": 3}, production__ramp_up=[0.1])
+    spec = _toy(
+        fiscal={"income_tax_rate": 0.25, "depreciation_years": 3}, production__ramp_up=[0.1]
+    )
     t = value_project(spec).cash_flows.set_index("year")
     dep = 1000 / 3
     assert t.loc[2026, "depreciation_usd"] == pytest.approx(dep)
@@ -72,8 +76,15 @@ def test_income_tax_with_depreciation_and_loss_carry_forward() -> None:
     # the 2026 loss is carried into 2027
     assert t.loc[2027, "income_tax_usd"] == pytest.approx(0.25 * (800 - dep - (dep - 80)))
     assert t.loc[2028, "income_tax_usd"] == pytest.approx(0.25 * (800 - dep))
-    no_cf = value_project(_toy(fiscal={"income_tax_rate": 0.25, "depreciation_years": 3, "loss_carry_forward": False}, production__ramp_up=[0.1]))
-    assert no_cf.cash_flows.set_index("year").loc[2027, "income_tax_usd"] == pytest.approx(0.25 * (800 - dep))
+    no_cf = value_project(
+        _toy(
+            fiscal={"income_tax_rate": 0.25, "depreciation_years": 3, "loss_carry_forward": False},
+            production__ramp_up=[0.1],
+        )
+    )
+    assert no_cf.cash_flows.set_index("year").loc[2027, "income_tax_usd"] == pytest.approx(
+        0.25 * (800 - dep)
+    )
 
 
 def test_royalty_working_capital_closure_and_sustaining() -> None:
@@ -91,7 +102,9 @@ def test_royalty_working_capital_closure_and_sustaining() -> None:
 
 def test_nominal_equals_real_without_tax() -> None:
     real = value_project(_toy())
-    nominal = value_project(_toy(discount={"rate": 1.1 * 1.03 - 1, "basis": "nominal", "inflation": 0.03}))
+    nominal = value_project(
+        _toy(discount={"rate": 1.1 * 1.03 - 1, "basis": "nominal", "inflation": 0.03})
+    )
     assert nominal.metrics["npv_usd"] == pytest.approx(real.metrics["npv_usd"], rel=1e-12)
     assert nominal.cash_flows.loc[1, "revenue_usd"] == pytest.approx(1000 * 1.03)
 
@@ -99,16 +112,35 @@ def test_nominal_equals_real_without_tax() -> None:
 def test_nominal_depreciation_is_not_escalated() -> None:
     kw = {"fiscal": {"income_tax_rate": 0.3, "depreciation_years": 3}}
     real = value_project(_toy(**kw))
-    nominal = value_project(_toy(discount={"rate": 1.1 * 1.05 - 1, "basis": "nominal", "inflation": 0.05}, **kw))
+    nominal = value_project(
+        _toy(discount={"rate": 1.1 * 1.05 - 1, "basis": "nominal", "inflation": 0.05}, **kw)
+    )
     # the tax shield loses real value under inflation
     assert nominal.metrics["npv_usd"] < real.metrics["npv_usd"]
 
 
 def test_ore_basis_and_by_products() -> None:
     spec = _toy(
-        production={"basis": "ore", "start_year": 2026, "life_years": 3, "ore_tpa": 1000, "grade": 0.01, "recovery": 0.5, "payability": 0.8},
+        production={
+            "basis": "ore",
+            "start_year": 2026,
+            "life_years": 3,
+            "ore_tpa": 1000,
+            "grade": 0.01,
+            "recovery": 0.5,
+            "payability": 0.8,
+        },
         costs={"per_t_ore": 1.0, "per_t_product": 20.0},
-        by_products=[{"commodity": "copper", "grade": 0.002, "recovery": 0.5, "payability": 1.0, "price": 10.0, "unit": "USD/kg"}],
+        by_products=[
+            {
+                "commodity": "copper",
+                "grade": 0.002,
+                "recovery": 0.5,
+                "payability": 1.0,
+                "price": 10.0,
+                "unit": "USD/kg",
+            }
+        ],
     )
     t = value_project(spec).cash_flows.set_index("year")
     assert t.loc[2026, "output_t"] == pytest.approx(5.0)
@@ -159,7 +191,10 @@ def test_monte_carlo_with_fitted_history(tmp_path: Path) -> None:
     x[0] = math.log(100)
     for k in range(1, years.size):
         x[k] = x[k - 1] + 0.4 * (math.log(100) - x[k - 1]) + 0.2 * rng.standard_normal()
-    (tmp_path / "h.csv").write_text("period,price\n" + "".join(f"{y},{math.exp(v):.4f}\n" for y, v in zip(years, x, strict=True)))
+    (tmp_path / "h.csv").write_text(
+        "period,price\n"
+        + "".join(f"{y},{math.exp(v):.4f}\n" for y, v in zip(years, x, strict=True))
+    )
     d = copy.deepcopy(TOY)
     d["price"]["model"] = {"history": {"kind": "csv", "path": "h.csv", "unit": "USD/t"}}
     f = tmp_path / "p.yaml"
@@ -215,7 +250,14 @@ DEPOSIT: dict[str, Any] = {
         "ore_t": 1_000_000,
         "mining_processing_cost_per_t_ore": 10.0,
         "commodities": [
-            {"commodity": "tin", "contained_t": 1000, "price": 30_000, "recovery": 0.7, "payability": 0.9, "selling_cost_per_t": 1000},
+            {
+                "commodity": "tin",
+                "contained_t": 1000,
+                "price": 30_000,
+                "recovery": 0.7,
+                "payability": 0.9,
+                "selling_cost_per_t": 1000,
+            },
             {"commodity": "copper", "grade": 0.001, "price": 10.0, "unit": "USD/kg"},
         ],
     },

@@ -18,7 +18,11 @@ BASE: dict[str, Any] = {
     "commodity": "tin",
     "base_year": 2025,
     "sources": {"doc": {"title": "A report"}},
-    "production": {"start_year": 2026, "life_years": 3, "capacity_tpa": {"value": 10, "source": "doc"}},
+    "production": {
+        "start_year": 2026,
+        "life_years": 3,
+        "capacity_tpa": {"value": 10, "source": "doc"},
+    },
     "capex": {"initial": {2025: 1000.0}},
     "discount": {"rate": 0.1},
     "price": {"deck": {"kind": "flat", "price": 100.0}},
@@ -89,7 +93,11 @@ def test_load_spec_errors(tmp_path: Path) -> None:
 
 
 def test_capex_total_with_phasing() -> None:
-    spec = parse_spec(_spec(capex={"total": {"value": 200.0, "source": "doc"}, "phasing": {2025: 0.25, 2026: 0.75}}))
+    spec = parse_spec(
+        _spec(
+            capex={"total": {"value": 200.0, "source": "doc"}, "phasing": {2025: 0.25, 2026: 0.75}}
+        )
+    )
     assert isinstance(spec, ProjectSpec)
     assert spec.capex.schedule() == {2025: 50.0, 2026: 150.0}
     assert not spec.capex.total.is_assumption  # type: ignore[union-attr]
@@ -99,5 +107,9 @@ def test_capex_total_with_phasing() -> None:
 def test_model_without_history_needs_params() -> None:
     with pytest.raises(SpecError, match="kappa"):
         parse_spec(_spec(price__model={"start": "deck", "level": "deck"}))
-    spec = parse_spec(_spec(price__model={"start": "deck", "level": "deck", "params": {"kappa": 0.5, "sigma": 0.2}}))
+    spec = parse_spec(
+        _spec(
+            price__model={"start": "deck", "level": "deck", "params": {"kappa": 0.5, "sigma": 0.2}}
+        )
+    )
     assert isinstance(spec, ProjectSpec)

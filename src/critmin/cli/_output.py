@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import math
 import sys
-from enum import Enum
+from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -18,7 +18,7 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["Format", "emit", "records", "to_json"]
 
 
-class Format(str, Enum):
+class Format(StrEnum):
     """Output formats of table commands."""
 
     table = "table"

@@ -16,10 +16,13 @@ app = typer.Typer(no_args_is_help=True)
 
 @app.command()
 def build(
-    reference: Annotated[Path, typer.Option("--reference", help="The shared/reference folder.")] = Path(
-        "../shared/reference"
-    ),
-    out: Annotated[Path | None, typer.Option("--out", help="Output folder (default: the package's bundled data).")] = None,
+    reference: Annotated[
+        Path, typer.Option("--reference", help="The shared/reference folder.")
+    ] = Path("../shared/reference"),
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", help="Output folder (default: the package's bundled data)."),
+    ] = None,
 ) -> None:
     """Rebuild the bundled Parquet dataset from the reference files."""
     from rich.console import Console
@@ -29,11 +32,18 @@ def build(
     from critmin.data.store import reset_store
 
     console = Console(stderr=True)
-    with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=console) as prog:
+    with Progress(
+        SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=console
+    ) as prog:
         task = prog.add_task("reading", total=None)
-        manifest = build_dataset(reference, out, progress=lambda m: prog.update(task, description=m))
+        manifest = build_dataset(
+            reference, out, progress=lambda m: prog.update(task, description=m)
+        )
     reset_store()
-    console.print(f"dataset {manifest['fingerprint']}: " + ", ".join(f"{k} {v:,}" for k, v in manifest["rows"].items()))
+    console.print(
+        f"dataset {manifest['fingerprint']}: "
+        + ", ".join(f"{k} {v:,}" for k, v in manifest["rows"].items())
+    )
 
 
 @app.command()
@@ -46,7 +56,14 @@ def info(fmt: Annotated[Format, typer.Option("--format", "-f")] = Format.table) 
 
 
 @app.command("import")
-def import_(file: Annotated[Path, typer.Argument(help="CSV: commodity,measure,iso3,year,value,unit,source[,qualifier,edition,note,product]")]) -> None:
+def import_(
+    file: Annotated[
+        Path,
+        typer.Argument(
+            help="CSV: commodity,measure,iso3,year,value,unit,source[,qualifier,edition,note,product]"
+        ),
+    ],
+) -> None:
     """Import user observations (validated; a bad file changes nothing)."""
     from critmin.data.importer import import_observations
     from critmin.data.store import Store, reset_store

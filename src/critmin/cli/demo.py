@@ -52,7 +52,9 @@ def register(app: typer.Typer) -> None:
 
     @app.command()
     def demo(
-        out: Annotated[str | None, typer.Option("--out", help="Where to write the briefing HTML.")] = None,
+        out: Annotated[
+            str | None, typer.Option("--out", help="Where to write the briefing HTML.")
+        ] = None,
     ) -> None:
         """Run the main job: market summary (and the Kazakhstan briefing where available)."""
         market_summary()

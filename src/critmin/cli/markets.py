@@ -14,14 +14,26 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["register"]
 
-FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="Output format: table, csv or json.")]
-YearOpt = Annotated[int | None, typer.Option("--year", "-y", help="Year (default: latest with data).")]
+FormatOpt = Annotated[
+    Format, typer.Option("--format", "-f", help="Output format: table, csv or json.")
+]
+YearOpt = Annotated[
+    int | None, typer.Option("--year", "-y", help="Year (default: latest with data).")
+]
 MeasureOpt = Annotated[
     str | None,
-    typer.Option("--measure", "-m", help="Measure, e.g. mine_production, refinery_production, reserves, capacity."),
+    typer.Option(
+        "--measure",
+        "-m",
+        help="Measure, e.g. mine_production, refinery_production, reserves, capacity.",
+    ),
 ]
-EditionOpt = Annotated[str | None, typer.Option("--edition", help="Edition, e.g. MCS2025 (default: latest).")]
-ProductOpt = Annotated[str | None, typer.Option("--product", help="Sub-product where a measure has several.")]
+EditionOpt = Annotated[
+    str | None, typer.Option("--edition", help="Edition, e.g. MCS2025 (default: latest).")
+]
+ProductOpt = Annotated[
+    str | None, typer.Option("--product", help="Sub-product where a measure has several.")
+]
 
 _QUAL_LABEL = {
     "withheld": "W (withheld)",
@@ -95,7 +107,9 @@ def register(app: typer.Typer) -> None:
         """List commodities with their primary measure and default price series."""
         import critmin
 
-        df = critmin.commodities()[["commodity", "name", "symbol", "primary_measure", "default_price", "measures"]]
+        df = critmin.commodities()[
+            ["commodity", "name", "symbol", "primary_measure", "default_price", "measures"]
+        ]
         emit(df, fmt, title="Commodities")
 
     @app.command()
@@ -112,7 +126,19 @@ def register(app: typer.Typer) -> None:
 
         df = critmin.production(commodity, year, measure, product=product, edition=edition)
         a = df.attrs
-        cols = ["rank", "iso3", "country", "entity_type", "value", "unit", "share", "qualifier", "year", "edition", "source_id"]
+        cols = [
+            "rank",
+            "iso3",
+            "country",
+            "entity_type",
+            "value",
+            "unit",
+            "share",
+            "qualifier",
+            "year",
+            "edition",
+            "source_id",
+        ]
         out = _value_column(df[cols])
         emit(
             _table_view(_display(out, fmt), fmt),
@@ -129,10 +155,13 @@ def register(app: typer.Typer) -> None:
         measure: MeasureOpt = None,
         add: Annotated[
             list[str] | None,
-            typer.Option("--add", help="What-if addition ISO3=QTY with a unit, e.g. KAZ=15t (repeatable)."),
+            typer.Option(
+                "--add", help="What-if addition ISO3=QTY with a unit, e.g. KAZ=15t (repeatable)."
+            ),
         ] = None,
         remove: Annotated[
-            list[str] | None, typer.Option("--remove", help="What-if removal of a country (repeatable).")
+            list[str] | None,
+            typer.Option("--remove", help="What-if removal of a country (repeatable)."),
         ] = None,
         product: ProductOpt = None,
         edition: EditionOpt = None,
@@ -142,17 +171,45 @@ def register(app: typer.Typer) -> None:
         import critmin
 
         df = critmin.rank(
-            commodity, year, measure, add=_parse_adds(add or []), remove=remove or [], product=product, edition=edition
+            commodity,
+            year,
+            measure,
+            add=_parse_adds(add or []),
+            remove=remove or [],
+            product=product,
+            edition=edition,
         )
         a = df.attrs
-        cols = ["rank", "iso3", "country", "value", "unit", "share", "share_before", "qualifier", "what_if", "edition", "source_id"]
+        cols = [
+            "rank",
+            "iso3",
+            "country",
+            "value",
+            "unit",
+            "share",
+            "share_before",
+            "qualifier",
+            "what_if",
+            "edition",
+            "source_id",
+        ]
         out = _value_column(df[cols])
         if not a.get("assumptions"):
             out = out.drop(columns=["share_before", "what_if"])
         cap = _caption(df)
         if a.get("assumptions"):
-            cap = "ASSUMPTION (what-if): " + "; ".join(a["assumptions"]) + ". share_before: as published. " + cap
-        emit(_table_view(_display(out, fmt), fmt), fmt, title=f"{a['commodity']} — {a['measure']}, {a['year']}", caption=cap)
+            cap = (
+                "ASSUMPTION (what-if): "
+                + "; ".join(a["assumptions"])
+                + ". share_before: as published. "
+                + cap
+            )
+        emit(
+            _table_view(_display(out, fmt), fmt),
+            fmt,
+            title=f"{a['commodity']} — {a['measure']}, {a['year']}",
+            caption=cap,
+        )
 
     @app.command()
     def concentration(
@@ -167,15 +224,24 @@ def register(app: typer.Typer) -> None:
         import critmin
 
         df = critmin.concentration(commodity, year, measure, product=product, edition=edition)
-        emit(df, fmt, title="Supply concentration", caption="hhi: countries only; hhi_max: 'other countries' as one producer")
+        emit(
+            df,
+            fmt,
+            title="Supply concentration",
+            caption="hhi: countries only; hhi_max: 'other countries' as one producer",
+        )
 
     @app.command()
     def price(
         series: Annotated[str, typer.Argument(help="Series id (wb_tin) or commodity (tin).")],
-        start: Annotated[str | None, typer.Option("--from", help="First year or month (2020, 2020-01).")] = None,
+        start: Annotated[
+            str | None, typer.Option("--from", help="First year or month (2020, 2020-01).")
+        ] = None,
         end: Annotated[str | None, typer.Option("--to", help="Last year or month.")] = None,
         annual: Annotated[bool, typer.Option("--annual", help="Calendar-year averages.")] = False,
-        unit: Annotated[str | None, typer.Option("--unit", help="Convert to a unit, e.g. USD/kg.")] = None,
+        unit: Annotated[
+            str | None, typer.Option("--unit", help="Convert to a unit, e.g. USD/kg.")
+        ] = None,
         fmt: FormatOpt = Format.table,
     ) -> None:
         """Price history; with --annual, yearly averages and the change between the ends."""
@@ -187,7 +253,10 @@ def register(app: typer.Typer) -> None:
             v0, v1 = float(df["value"].iloc[0]), float(df["value"].iloc[-1])
             y0, y1 = int(df["year"].iloc[0]), int(df["year"].iloc[-1])
             cagr = (v1 / v0) ** (1 / (y1 - y0)) - 1 if v0 > 0 and y1 > y0 else float("nan")
-            caption = f"{y0}->{y1}: x{v1 / v0:.2f} ({100 * (v1 / v0 - 1):+.1f} %, CAGR {100 * cagr:.1f} %/yr). " + caption
+            caption = (
+                f"{y0}->{y1}: x{v1 / v0:.2f} ({100 * (v1 / v0 - 1):+.1f} %, CAGR {100 * cagr:.1f} %/yr). "
+                + caption
+            )
         emit(df, fmt, title=f"Price: {df['series'].iloc[0]}", caption=caption)
 
     @app.command("prices")
@@ -211,7 +280,11 @@ def register(app: typer.Typer) -> None:
         import critmin
 
         df = critmin.country(name, top=top, year=year)
-        emit(_display(df, fmt), fmt, title=f"{df['iso3'].iloc[0] if len(df) else name}: top-{top} positions")
+        emit(
+            _display(df, fmt),
+            fmt,
+            title=f"{df['iso3'].iloc[0] if len(df) else name}: top-{top} positions",
+        )
 
     @app.command()
     def reserves(commodity: str, year: YearOpt = None, fmt: FormatOpt = Format.table) -> None:
@@ -222,13 +295,28 @@ def register(app: typer.Typer) -> None:
         emit(df, fmt, title=f"{df.attrs['commodity']}: reserves / production ({df.attrs['year']})")
 
     @app.command()
-    def revisions(commodity: str, measure: MeasureOpt = None, fmt: FormatOpt = Format.table) -> None:
+    def revisions(
+        commodity: str, measure: MeasureOpt = None, fmt: FormatOpt = Format.table
+    ) -> None:
         """Figures revised between editions (e.g. MCS 2025 -> MCS 2026)."""
         import critmin
 
         df = critmin.revisions(commodity, measure)
-        cols = ["measure", "iso3", "country", "year", "unit", "edition_old", "value_old", "qualifier_old",
-                "edition_new", "value_new", "qualifier_new", "change", "change_pct"]
+        cols = [
+            "measure",
+            "iso3",
+            "country",
+            "year",
+            "unit",
+            "edition_old",
+            "value_old",
+            "qualifier_old",
+            "edition_new",
+            "value_new",
+            "qualifier_new",
+            "change",
+            "change_pct",
+        ]
         emit(df[cols], fmt, title=f"Revisions: {critmin.resolve_commodity(commodity)}")
 
     @app.command()
@@ -237,5 +325,9 @@ def register(app: typer.Typer) -> None:
         import critmin
 
         df = critmin.sources()
-        cols = ["source_id", "edition", "published", "licence", "citation", "url"] if fmt is Format.table else list(df.columns)
+        cols = (
+            ["source_id", "edition", "published", "licence", "citation", "url"]
+            if fmt is Format.table
+            else list(df.columns)
+        )
         emit(df[cols], fmt, title="Sources")

@@ -25,9 +25,13 @@ def register(app: typer.Typer) -> None:
         file: Annotated[Path, typer.Argument(help="Project or deposit YAML spec.")],
         draws: Annotated[
             int | None,
-            typer.Option("--draws", "-n", help="Monte Carlo price paths (0 to skip); default from the spec."),
+            typer.Option(
+                "--draws", "-n", help="Monte Carlo price paths (0 to skip); default from the spec."
+            ),
         ] = None,
-        seed: Annotated[int | None, typer.Option("--seed", help="Random seed; default from the spec.")] = None,
+        seed: Annotated[
+            int | None, typer.Option("--seed", help="Random seed; default from the spec.")
+        ] = None,
         fmt: Annotated[
             Format,
             typer.Option(
@@ -60,7 +64,12 @@ def register(app: typer.Typer) -> None:
             if fmt is Format.csv:
                 emit(res.bridge, fmt)
                 return
-            emit(res.bridge, fmt, title=f"{res.name}: in-situ to recoverable value", caption=res.label)
+            emit(
+                res.bridge,
+                fmt,
+                title=f"{res.name}: in-situ to recoverable value",
+                caption=res.label,
+            )
             emit(
                 res.assumptions[["input", "value", "unit", "source"]],
                 fmt,
@@ -77,7 +86,11 @@ def register(app: typer.Typer) -> None:
                 title=f"{res.name}",
                 caption=f"price deck: {m['price_deck']}; {m['n_assumptions']} inputs are assumptions",
             )
-            emit(_display_cash_flows(res.cash_flows), fmt, title="Annual cash flow, USD million (deck prices)")
+            emit(
+                _display_cash_flows(res.cash_flows),
+                fmt,
+                title="Annual cash flow, USD million (deck prices)",
+            )
             tor = res.tornado[["label"]].copy()
             for c in ("npv_low_usd", "npv_high_usd", "range_usd"):
                 tor[c.replace("_usd", "_musd")] = res.tornado[c] / 1e6

@@ -45,7 +45,16 @@ __all__ = ["BUNDLED_DIR", "TABLES", "build_dataset", "sources_table"]
 BUNDLED_DIR = Path(str(resources.files("critmin.data").joinpath("bundled")))
 
 #: Tables of the bundled dataset.
-TABLES = ("observations", "prices", "trade", "governance", "countries", "country_groups", "commodities", "sources")
+TABLES = (
+    "observations",
+    "prices",
+    "trade",
+    "governance",
+    "countries",
+    "country_groups",
+    "commodities",
+    "sources",
+)
 
 OBS_KEY = ["commodity", "measure", "product", "iso3", "year", "edition", "country"]
 
@@ -77,16 +86,44 @@ def _countries_table(iso_codes: set[str]) -> pd.DataFrame:
                 "entity_type": "country",
             }
         )
-    rows.append({"iso3": "XKX", "iso2": "XK", "name": "Kosovo", "official_name": "Republic of Kosovo", "entity_type": "country"})
+    rows.append(
+        {
+            "iso3": "XKX",
+            "iso2": "XK",
+            "name": "Kosovo",
+            "official_name": "Republic of Kosovo",
+            "entity_type": "country",
+        }
+    )
     rows += [
-        {"iso3": "WLD", "iso2": None, "name": "World", "official_name": "World total", "entity_type": "world"},
-        {"iso3": "OTH", "iso2": None, "name": "Other countries", "official_name": "Other countries", "entity_type": "other"},
-        {"iso3": "XAG", "iso2": None, "name": "Other aggregate", "official_name": "Aggregate named by the source", "entity_type": "aggregate"},
+        {
+            "iso3": "WLD",
+            "iso2": None,
+            "name": "World",
+            "official_name": "World total",
+            "entity_type": "world",
+        },
+        {
+            "iso3": "OTH",
+            "iso2": None,
+            "name": "Other countries",
+            "official_name": "Other countries",
+            "entity_type": "other",
+        },
+        {
+            "iso3": "XAG",
+            "iso2": None,
+            "name": "Other aggregate",
+            "official_name": "Aggregate named by the source",
+            "entity_type": "aggregate",
+        },
     ]
     df = pd.DataFrame(rows).drop_duplicates("iso3")
     unknown = iso_codes - set(df["iso3"])
     if unknown:
-        raise CritminError(f"observations use codes missing from the country table: {sorted(unknown)}")
+        raise CritminError(
+            f"observations use codes missing from the country table: {sorted(unknown)}"
+        )
     return df
 
 
@@ -94,13 +131,21 @@ def _groups_table() -> pd.DataFrame:
     rows = []
     for g, spec in groups().items():
         for m in spec["members"]:
-            rows.append({"group": g, "iso3": m, "group_name": spec["name"], "source": spec["source"]})
+            rows.append(
+                {"group": g, "iso3": m, "group_name": spec["name"], "source": spec["source"]}
+            )
     return pd.DataFrame(rows)
 
 
 def _commodities_table(obs: pd.DataFrame) -> pd.DataFrame:
     rows = []
-    prod_measures = ["mine_production", "primary_production", "refinery_production", "plant_production", "production"]
+    prod_measures = [
+        "mine_production",
+        "primary_production",
+        "refinery_production",
+        "plant_production",
+        "production",
+    ]
     for c in reg.registry().values():
         sub = obs[(obs["commodity"] == c.id) & obs["measure"].isin(prod_measures)]
         primary = c.primary_measure
@@ -142,7 +187,9 @@ def _check(obs: pd.DataFrame, prices: pd.DataFrame) -> None:
         raise CritminError("a withheld/NA/negligible observation carries a value")
     pdup = prices[prices.duplicated(["series", "period"], keep=False)]
     if len(pdup):
-        raise CritminError(f"duplicate price periods:\n{pdup[['series', 'period']].head().to_string()}")
+        raise CritminError(
+            f"duplicate price periods:\n{pdup[['series', 'period']].head().to_string()}"
+        )
 
 
 def _step(progress: Callable[[str], None] | None, msg: str) -> None:
@@ -187,8 +234,12 @@ def build_dataset(
     _step(progress, "MCS 2025 world data")
     obs = [read_mcs2025_world(ref / files["usgs_mcs2025_world"])]
     _step(progress, "MCS 2026 extract")
-    obs.append(read_mcs2026_world(ref / files["usgs_mcs2026_extract"] / "mcs2026_world_selected.csv"))
-    prices = [read_mcs2026_prices(ref / files["usgs_mcs2026_extract"] / "mcs2026_prices_selected.csv")]
+    obs.append(
+        read_mcs2026_world(ref / files["usgs_mcs2026_extract"] / "mcs2026_world_selected.csv")
+    )
+    prices = [
+        read_mcs2026_prices(ref / files["usgs_mcs2026_extract"] / "mcs2026_prices_selected.csv")
+    ]
 
     _step(progress, "MCS 2025 salient statistics")
     sal_dir = ref / files["usgs_mcs2025_salient"]
@@ -221,7 +272,8 @@ def build_dataset(
     _step(progress, "CEPII BACI")
     baci_dir = ref / files["cepii_baci"]
     trade = pd.concat(
-        [read_baci(baci_dir / f"baci_{y}_hs17_30codes.csv", y) for y in (2022, 2024)], ignore_index=True
+        [read_baci(baci_dir / f"baci_{y}_hs17_30codes.csv", y) for y in (2022, 2024)],
+        ignore_index=True,
     )
 
     _step(progress, "checks")
@@ -239,7 +291,9 @@ def build_dataset(
     _check(obs_df, price_df)
     countries = _countries_table(set(obs_df["iso3"]))
     tables: dict[str, pd.DataFrame] = {
-        "observations": obs_df.sort_values(["commodity", "measure", "product", "year", "edition", "iso3"]).reset_index(drop=True),
+        "observations": obs_df.sort_values(
+            ["commodity", "measure", "product", "year", "edition", "iso3"]
+        ).reset_index(drop=True),
         "prices": price_df.sort_values(["series", "date"]).reset_index(drop=True),
         "trade": trade,
         "governance": gov,

@@ -41,7 +41,9 @@ def registry() -> dict[str, Commodity]:
     import yaml
 
     text = resources.files("critmin.data").joinpath("registry/commodities.yaml").read_text("utf-8")
-    items: list[dict[str, Any]] = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    items: list[dict[str, Any]] = yaml.load(
+        text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    )
     out: dict[str, Commodity] = {}
     for it in items:
         c = Commodity(

@@ -93,15 +93,23 @@ def read_user_csv(path: str | Path, known_iso3: set[str] | dict[str, str]) -> pd
                 raise fail("year", f"year {r['year']!r} is not an integer") from None
             qualifier = r.get("qualifier") or "reported"
             if qualifier not in QUALIFIERS:
-                raise fail("qualifier", f"unknown qualifier {qualifier!r} (one of {sorted(QUALIFIERS)})")
+                raise fail(
+                    "qualifier", f"unknown qualifier {qualifier!r} (one of {sorted(QUALIFIERS)})"
+                )
             value: float | None
             if r["value"] == "":
                 if qualifier not in _NULL_QUALIFIERS:
-                    raise fail("value", f"empty value needs a qualifier such as withheld, not {qualifier!r}")
+                    raise fail(
+                        "value",
+                        f"empty value needs a qualifier such as withheld, not {qualifier!r}",
+                    )
                 value = None
             else:
                 if qualifier in _NULL_QUALIFIERS:
-                    raise fail("value", f"qualifier {qualifier!r} means no value, but the value is {r['value']!r}")
+                    raise fail(
+                        "value",
+                        f"qualifier {qualifier!r} means no value, but the value is {r['value']!r}",
+                    )
                 try:
                     value = float(r["value"].replace(",", ""))
                 except ValueError:
@@ -135,7 +143,11 @@ def read_user_csv(path: str | Path, known_iso3: set[str] | dict[str, str]) -> pd
                     "measure": measure,
                     "product": product,
                     "iso3": iso3,
-                    "entity_type": "world" if iso3 == "WLD" else "other" if iso3 == "OTH" else "country",
+                    "entity_type": "world"
+                    if iso3 == "WLD"
+                    else "other"
+                    if iso3 == "OTH"
+                    else "country",
                     "country": known_iso3.get(iso3, iso3) if isinstance(known_iso3, dict) else iso3,
                     "year": year,
                     "value": value,
@@ -175,7 +187,9 @@ def import_observations(path: str | Path, store: Store) -> int:
     df = read_user_csv(p, known)
     existing = store.observations(include_user=True)
     key = ["commodity", "measure", "product", "iso3", "year"]
-    m = df.reset_index().merge(existing[[*key, "value", "edition"]], on=key, how="inner", suffixes=("", "_old"))
+    m = df.reset_index().merge(
+        existing[[*key, "value", "edition"]], on=key, how="inner", suffixes=("", "_old")
+    )
     same = (m["value"] == m["value_old"]) | (m["value"].isna() & m["value_old"].isna())
     conflict = m[~same]
     if len(conflict):
@@ -197,7 +211,12 @@ def import_observations(path: str | Path, store: Store) -> int:
         con.unregister("_incoming")
         con.execute(
             "INSERT INTO user_sources (source_id, edition, title, published, note) VALUES (?, ?, ?, current_date::VARCHAR, ?)",
-            [f"user:{p.name}", str(df["edition"].iloc[0]), f"User import {p.name}", "imported by critmin data import"],
+            [
+                f"user:{p.name}",
+                str(df["edition"].iloc[0]),
+                f"User import {p.name}",
+                "imported by critmin data import",
+            ],
         )
         con.execute("COMMIT")
     except duckdb.Error as exc:

@@ -208,8 +208,14 @@ class Store:
         all_editions : bool
             Return rows of every edition (for revisions).
         """
-        where, params = [], []
-        for col, val in (("commodity", commodity), ("measure", measure), ("product", product), ("year", year)):
+        where: list[str] = []
+        params: list[Any] = []
+        for col, val in (
+            ("commodity", commodity),
+            ("measure", measure),
+            ("product", product),
+            ("year", year),
+        ):
             if val is not None:
                 where.append(f"{col} = ?")
                 params.append(val)
@@ -242,7 +248,9 @@ class Store:
                 import pandas as pd
 
                 df = pd.concat([df, user], ignore_index=True)
-        return df.sort_values(["commodity", "measure", "product", "year", "iso3"]).reset_index(drop=True)
+        return df.sort_values(["commodity", "measure", "product", "year", "iso3"]).reset_index(
+            drop=True
+        )
 
     def revisions(self, commodity: str, measure: str | None = None) -> pd.DataFrame:
         """Figures that changed between editions for the same key.
@@ -279,7 +287,8 @@ class Store:
     # ------------------------------------------------------------------ others
     def prices(self, series: str | None = None, commodity: str | None = None) -> pd.DataFrame:
         """Price observations (series, commodity, date, period, frequency, value, unit, ...)."""
-        where, params = [], []
+        where: list[str] = []
+        params: list[Any] = []
         if series is not None:
             where.append("series = ?")
             params.append(series)
@@ -307,7 +316,8 @@ class Store:
         importer: str | list[str] | None = None,
     ) -> pd.DataFrame:
         """Bilateral trade flows (USD)."""
-        where, params = [], []
+        where: list[str] = []
+        params: list[Any] = []
         for col, val in (("hs6", hs6), ("year", year), ("exporter", exporter)):
             if val is not None:
                 where.append(f"{col} = ?")
@@ -320,10 +330,14 @@ class Store:
         return self.sql(f"SELECT * FROM trade {w}", params)
 
     def governance(
-        self, iso3: str | list[str] | None = None, year: int | None = None, dimension: str | None = None
+        self,
+        iso3: str | list[str] | None = None,
+        year: int | None = None,
+        dimension: str | None = None,
     ) -> pd.DataFrame:
         """WGI estimates and standard errors (long)."""
-        where, params = [], []
+        where: list[str] = []
+        params: list[Any] = []
         if iso3 is not None:
             codes = [iso3] if isinstance(iso3, str) else list(iso3)
             where.append(f"iso3 IN ({', '.join('?' for _ in codes)})")
@@ -341,7 +355,7 @@ class Store:
 
     def country_groups(self) -> pd.DataFrame:
         """Group memberships (EU27, OECD, G7) with their source."""
-        return self.sql("SELECT * FROM country_groups ORDER BY \"group\", iso3")
+        return self.sql('SELECT * FROM country_groups ORDER BY "group", iso3')
 
     def commodities(self) -> pd.DataFrame:
         """Commodity registry with primary measure and measures present."""

@@ -10,6 +10,7 @@ world-total row (``WLD``) is only a reference, and the "other countries" row
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -69,7 +70,9 @@ def shares(df: pd.DataFrame, basis: str = "countries") -> pd.DataFrame:
     is_country = (out["entity_type"] == "country") & valued
     out["rank"] = pd.Series(np.nan, index=out.index, dtype="float64")
     if is_country.any():
-        out.loc[is_country, "rank"] = out.loc[is_country, "value"].rank(ascending=False, method="min")
+        out.loc[is_country, "rank"] = out.loc[is_country, "value"].rank(
+            ascending=False, method="min"
+        )
     out["rank"] = out["rank"].astype("Int64")
     order = out["rank"].fillna(10**6).astype("int64")
     out = out.assign(_o=order, _oth=(out["entity_type"] == "other").astype(int))
@@ -112,7 +115,9 @@ def rank(
     remove = {r.upper() for r in remove}
     for k, v in add.items():
         if not np.isfinite(v) or v < 0:
-            raise ValidationError(f"what-if quantity for {k} must be a non-negative number, not {v}")
+            raise ValidationError(
+                f"what-if quantity for {k} must be a non-negative number, not {v}"
+            )
     before = shares(df, basis=basis)[["iso3", "share"]].rename(columns={"share": "share_before"})
     work = df.copy()
     if "country" not in work.columns:
@@ -130,7 +135,7 @@ def rank(
                 work.at[i, "qualifier"] = "estimated"
             work.at[i, "what_if"] = True
         else:
-            row = {c: None for c in work.columns}
+            row: dict[str, Any] = {c: None for c in work.columns}
             row.update(
                 iso3=code,
                 entity_type="country",
@@ -148,7 +153,17 @@ def rank(
         work.loc[rm, "value"] = 0.0
         work.loc[rm, "what_if"] = True
     out = shares(work, basis=basis).merge(before, on="iso3", how="left")
-    cols = ["rank", "iso3", "country", "value", "unit", "share", "share_before", "qualifier", "what_if"]
+    cols = [
+        "rank",
+        "iso3",
+        "country",
+        "value",
+        "unit",
+        "share",
+        "share_before",
+        "qualifier",
+        "what_if",
+    ]
     for c in cols:
         if c not in out.columns:
             out[c] = None
@@ -179,14 +194,16 @@ def hhi(share: Iterable[float] | pd.Series | np.ndarray) -> float:
     ----------
     U.S. Department of Justice and Federal Trade Commission, Merger Guidelines (2023), section 2.1.
     """
-    s = np.asarray(list(share) if not isinstance(share, np.ndarray | pd.Series) else share, dtype=float)
+    s = np.asarray(
+        list(share) if not isinstance(share, np.ndarray | pd.Series) else share, dtype=float
+    )
     s = s[np.isfinite(s)]
     if (s < -1e-12).any() or s.sum() > 1 + 1e-9:
         raise ValidationError("shares must be non-negative fractions that sum to at most 1")
     return float(np.sum((100.0 * s) ** 2))
 
 
-def concentration(df: pd.DataFrame, basis: str = "countries") -> dict[str, float | int | None]:
+def concentration(df: pd.DataFrame, basis: str = "countries") -> dict[str, Any]:
     """Concentration measures of one production table.
 
     Returns
@@ -212,7 +229,9 @@ def concentration(df: pd.DataFrame, basis: str = "countries") -> dict[str, float
     h_max = h + (float((100 * other["share"]).pow(2).sum()) if len(other) else 0.0)
     world = df[(df["entity_type"] == "world") & df["value"].notna()]
     valued = sh["share"].notna()
-    unknown = sh[(sh["entity_type"] == "country") & sh["qualifier"].isin(["withheld", "not_available"])]
+    unknown = sh[
+        (sh["entity_type"] == "country") & sh["qualifier"].isin(["withheld", "not_available"])
+    ]
     return {
         "total": float(sh.loc[valued, "value"].sum()),
         "world_total": float(world["value"].iloc[0]) if len(world) else None,

@@ -41,7 +41,9 @@ def annual_average(prices: pd.DataFrame) -> pd.DataFrame:
     return out[["year", "value", "unit", "n_periods", "complete"]]
 
 
-def price_change(prices: pd.DataFrame, start: int, end: int, annual: bool = True) -> dict[str, float | int | str | bool]:
+def price_change(
+    prices: pd.DataFrame, start: int, end: int, annual: bool = True
+) -> dict[str, float | int | str | bool]:
     """Change of a price between two years.
 
     Parameters
@@ -71,7 +73,9 @@ def price_change(prices: pd.DataFrame, start: int, end: int, annual: bool = True
         ann = annual_average(prices).set_index("year")
         missing = [y for y in (start, end) if y not in ann.index]
         if missing:
-            raise DataNotFoundError(f"no prices for {missing} (series covers {ann.index.min()}-{ann.index.max()})")
+            raise DataNotFoundError(
+                f"no prices for {missing} (series covers {ann.index.min()}-{ann.index.max()})"
+            )
         v0, v1 = float(ann.at[start, "value"]), float(ann.at[end, "value"])
         complete = bool(ann.at[start, "complete"]) and bool(ann.at[end, "complete"])
         unit = str(ann.at[start, "unit"])
@@ -81,7 +85,10 @@ def price_change(prices: pd.DataFrame, start: int, end: int, annual: bool = True
         a, b = df[df["year"] == start], df[df["year"] == end]
         if a.empty or b.empty:
             raise DataNotFoundError(f"no prices for {start} or {end}")
-        v0, v1 = float(a.sort_values("date")["value"].iloc[-1]), float(b.sort_values("date")["value"].iloc[-1])
+        v0, v1 = (
+            float(a.sort_values("date")["value"].iloc[-1]),
+            float(b.sort_values("date")["value"].iloc[-1]),
+        )
         complete = True
         unit = str(df["unit"].iloc[0])
     if v0 <= 0:

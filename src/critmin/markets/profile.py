@@ -88,4 +88,6 @@ def country_profile(tables: pd.DataFrame, iso3: str, top: int = 10) -> pd.DataFr
             )
         )
     cols = [*keys, "rank", "value", "unit", "share", "qualifier", "n_ranked"]
-    return pd.DataFrame(rows, columns=cols).sort_values(["rank", "commodity"]).reset_index(drop=True)
+    return (
+        pd.DataFrame(rows, columns=cols).sort_values(["rank", "commodity"]).reset_index(drop=True)
+    )

@@ -39,7 +39,9 @@ IrrStatus = Literal["unique", "none", "multiple"]
 def _as_flows(cashflows: Sequence[float] | npt.ArrayLike, *, ndim_max: int = 2) -> FloatArray:
     arr = np.asarray(cashflows, dtype=float)
     if arr.ndim == 0 or arr.ndim > ndim_max:
-        raise ValidationError(f"cash flows must be a 1-D (or 2-D: paths x years) array, got shape {arr.shape}")
+        raise ValidationError(
+            f"cash flows must be a 1-D (or 2-D: paths x years) array, got shape {arr.shape}"
+        )
     if arr.shape[-1] == 0:
         raise ValidationError("cash flows are empty")
     if not np.all(np.isfinite(arr)):

@@ -81,11 +81,36 @@ def deposit_bridge(block: DepositBlock) -> pd.DataFrame:
         payable = recovered * y
         net = m * r * y * (p - cost)
         rows += [
-            {"item": "contained metal x price = in-situ value", "commodity": c.commodity, "tonnes": m, "value_usd": insitu},
-            {"item": f"less metal not recovered (recovery {r:.0%})", "commodity": c.commodity, "tonnes": -m * (1 - r), "value_usd": recovered - insitu},
-            {"item": f"less metal not paid for (payability {y:.0%})", "commodity": c.commodity, "tonnes": -m * r * (1 - y), "value_usd": payable - recovered},
-            {"item": "less selling, treatment and refining costs", "commodity": c.commodity, "tonnes": float("nan"), "value_usd": net - payable},
-            {"item": "payable value net of selling costs", "commodity": c.commodity, "tonnes": m * r * y, "value_usd": net},
+            {
+                "item": "contained metal x price = in-situ value",
+                "commodity": c.commodity,
+                "tonnes": m,
+                "value_usd": insitu,
+            },
+            {
+                "item": f"less metal not recovered (recovery {r:.0%})",
+                "commodity": c.commodity,
+                "tonnes": -m * (1 - r),
+                "value_usd": recovered - insitu,
+            },
+            {
+                "item": f"less metal not paid for (payability {y:.0%})",
+                "commodity": c.commodity,
+                "tonnes": -m * r * (1 - y),
+                "value_usd": payable - recovered,
+            },
+            {
+                "item": "less selling, treatment and refining costs",
+                "commodity": c.commodity,
+                "tonnes": float("nan"),
+                "value_usd": net - payable,
+            },
+            {
+                "item": "payable value net of selling costs",
+                "commodity": c.commodity,
+                "tonnes": m * r * y,
+                "value_usd": net,
+            },
         ]
         tot_insitu += insitu
         tot_recovered += recovered
@@ -93,10 +118,30 @@ def deposit_bridge(block: DepositBlock) -> pd.DataFrame:
         tot_net += net
     mining = (ore or 0.0) * block.mining_processing_cost_per_t_ore.value
     rows += [
-        {"item": "in-situ value", "commodity": "all", "tonnes": float("nan"), "value_usd": tot_insitu},
-        {"item": "payable value net of selling costs", "commodity": "all", "tonnes": float("nan"), "value_usd": tot_net},
-        {"item": "less mining and processing costs", "commodity": "all", "tonnes": ore if ore is not None else float("nan"), "value_usd": -mining},
-        {"item": "recoverable value (undiscounted, pre-capex, pre-tax)", "commodity": "all", "tonnes": float("nan"), "value_usd": tot_net - mining},
+        {
+            "item": "in-situ value",
+            "commodity": "all",
+            "tonnes": float("nan"),
+            "value_usd": tot_insitu,
+        },
+        {
+            "item": "payable value net of selling costs",
+            "commodity": "all",
+            "tonnes": float("nan"),
+            "value_usd": tot_net,
+        },
+        {
+            "item": "less mining and processing costs",
+            "commodity": "all",
+            "tonnes": ore if ore is not None else float("nan"),
+            "value_usd": -mining,
+        },
+        {
+            "item": "recoverable value (undiscounted, pre-capex, pre-tax)",
+            "commodity": "all",
+            "tonnes": float("nan"),
+            "value_usd": tot_net - mining,
+        },
     ]
     df = pd.DataFrame(rows)
     df.insert(0, "step", range(1, len(df) + 1))
@@ -170,5 +215,7 @@ def value_deposit(spec_or_path: DepositSpec | ProjectSpec | str | Path) -> Depos
         bridge=bridge,
         in_situ_value_usd=float(tot["in-situ value"]),
         recoverable_value_usd=float(tot.iloc[-1]),
-        assumptions=assumptions_table(spec, only="deposit" if isinstance(spec, ProjectSpec) else None),
+        assumptions=assumptions_table(
+            spec, only="deposit" if isinstance(spec, ProjectSpec) else None
+        ),
     )

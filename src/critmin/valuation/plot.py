@@ -143,7 +143,9 @@ def npv_distribution_figures(result: ValuationResult) -> tuple[Figure, Any] | No
     ax.legend(fontsize=8)
     counts, edges = np.histogram(v, bins=80, range=(float(lo), float(hi)))
     pf = go.Figure()
-    pf.add_bar(x=0.5 * (edges[1:] + edges[:-1]), y=counts, width=float(edges[1] - edges[0]), name="NPV")
+    pf.add_bar(
+        x=0.5 * (edges[1:] + edges[:-1]), y=counts, width=float(edges[1] - edges[0]), name="NPV"
+    )
     pf.add_vline(x=0, line_color="red")
     pf.add_vline(x=det, line_dash="dash", annotation_text="deck NPV")
     pf.update_layout(
@@ -228,7 +230,9 @@ def deposit_figures(bridge_result: DepositResult | ValuationResult) -> tuple[Fig
         sel = per[per["item"].str.startswith(key)]
         rows.append((label, float(sel["value_usd"].sum()) / _M, "relative"))
     tot = b[b["commodity"] == "all"].set_index("item")["value_usd"]
-    rows.append(("mining & processing", float(tot["less mining and processing costs"]) / _M, "relative"))
+    rows.append(
+        ("mining & processing", float(tot["less mining and processing costs"]) / _M, "relative")
+    )
     rows.append(("recoverable value", float(tot.iloc[-1]) / _M, "total"))
     labels = [r[0] for r in rows]
     vals = [r[1] for r in rows]
@@ -246,7 +250,9 @@ def deposit_figures(bridge_result: DepositResult | ValuationResult) -> tuple[Fig
     ax.set_ylabel("USD million")
     ax.set_title(BRIDGE_LABEL, fontsize=8)
     pf = go.Figure(
-        go.Waterfall(x=labels, y=vals, measure=[r[2] for r in rows], connector={"line": {"width": 0.5}})
+        go.Waterfall(
+            x=labels, y=vals, measure=[r[2] for r in rows], connector={"line": {"width": 0.5}}
+        )
     )
     pf.update_layout(title=BRIDGE_LABEL, yaxis_title="USD million")
     return fig, pf
@@ -279,7 +285,9 @@ def _all(result: ValuationResult | DepositResult) -> dict[str, tuple[Figure, Any
     return out
 
 
-def write_charts(result: ValuationResult | DepositResult, out_dir: str | Path, stem: str = "") -> list[Path]:
+def write_charts(
+    result: ValuationResult | DepositResult, out_dir: str | Path, stem: str = ""
+) -> list[Path]:
     """Write every chart as PNG (matplotlib) and self-contained HTML (plotly).
 
     Parameters

@@ -130,7 +130,11 @@ class PriceModelFit:
             ("half_life", self.half_life, "yr"),
             ("long_run_price", self.long_run_price * f, price_unit),
             ("sigma", self.sigma, "1/sqrt(yr)"),
-            ("stationary_sd_log_price", self.sigma / math.sqrt(2 * self.kappa) if self.kappa > 0 else math.inf, "-"),
+            (
+                "stationary_sd_log_price",
+                self.sigma / math.sqrt(2 * self.kappa) if self.kappa > 0 else math.inf,
+                "-",
+            ),
             ("drift", self.drift, "1/yr"),
             ("ar1_slope", self.slope, "-"),
             ("ar1_slope_se", self.slope_se, "-"),
@@ -346,7 +350,9 @@ def simulate_log_ou(
     return out
 
 
-def expected_log_path(x0: float, fit: PriceModelFit, n_steps: int, *, dt: float = 1.0, mu: float | None = None) -> FloatArray:
+def expected_log_path(
+    x0: float, fit: PriceModelFit, n_steps: int, *, dt: float = 1.0, mu: float | None = None
+) -> FloatArray:
     """Expected log price E[x_k | x_0] for k = 1..n (exp gives the median price path).
 
     Parameters
@@ -413,12 +419,19 @@ def read_price_csv(path: str | Path, *, column: str = "price") -> pd.Series:
     bad = values.isna() & df[column].notna()
     if bad.any():
         i = int(np.flatnonzero(bad.to_numpy())[0])
-        raise InputFileError(str(p), f"not a number: {df[column].iloc[i]!r}", line=i + 2, column=column)
+        raise InputFileError(
+            str(p), f"not a number: {df[column].iloc[i]!r}", line=i + 2, column=column
+        )
     periods = df["period"].astype(str).str.strip()
     ok = periods.str.fullmatch(r"\d{4}(-\d{2})?")
     if not ok.all():
         i = int(np.flatnonzero(~ok.to_numpy())[0])
-        raise InputFileError(str(p), f"period {periods.iloc[i]!r} is not YYYY or YYYY-MM", line=i + 2, column="period")
+        raise InputFileError(
+            str(p),
+            f"period {periods.iloc[i]!r} is not YYYY or YYYY-MM",
+            line=i + 2,
+            column="period",
+        )
     years = periods.str.slice(0, 4).astype(int)
     s = pd.Series(values.to_numpy(dtype=float), index=years.to_numpy()).dropna()
     s = s.groupby(level=0).mean()

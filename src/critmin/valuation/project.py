@@ -193,12 +193,16 @@ def _deck_store(d: StoreDeck) -> tuple[float, str]:
     return float(tail.mean()), f"store:{d.series} mean {tail.index[0]}-{tail.index[-1]}"
 
 
-def _deck(spec: ProjectSpec, prod_years: npt.NDArray[np.int64], fit: PriceModelFit | None) -> tuple[FloatArray, str]:
+def _deck(
+    spec: ProjectSpec, prod_years: npt.NDArray[np.int64], fit: PriceModelFit | None
+) -> tuple[FloatArray, str]:
     """Deterministic price per production year. [USD/t]"""
     f = _to_usd_per_t(spec.price.unit)
     d = spec.price.deck
     if isinstance(d, FlatDeck):
-        return np.full(prod_years.size, d.price.value * f), f"flat {d.price.value:g} {spec.price.unit}"
+        return np.full(
+            prod_years.size, d.price.value * f
+        ), f"flat {d.price.value:g} {spec.price.unit}"
     if isinstance(d, SeriesDeck | CsvDeck):
         if isinstance(d, SeriesDeck):
             s = pd.Series(d.prices.value, dtype=float).sort_index()
@@ -207,7 +211,9 @@ def _deck(spec: ProjectSpec, prod_years: npt.NDArray[np.int64], fit: PriceModelF
             s = read_price_csv(spec.base_dir / d.path, column=d.column)
             label = f"csv {d.path}"
         if s.index.min() > prod_years[0]:
-            raise ValidationError(f"price deck starts in {s.index.min()}, after production starts ({prod_years[0]})")
+            raise ValidationError(
+                f"price deck starts in {s.index.min()}, after production starts ({prod_years[0]})"
+            )
         full = s.reindex(range(int(s.index.min()), int(prod_years[-1]) + 1)).ffill()
         if s.index.max() < prod_years[-1]:
             label += f", held at the {s.index.max()} price after {s.index.max()}"
@@ -222,7 +228,10 @@ def _deck(spec: ProjectSpec, prod_years: npt.NDArray[np.int64], fit: PriceModelF
 
 
 def _model_start(
-    spec: ProjectSpec, fit: PriceModelFit, deck: FloatArray | None, prod_years: npt.NDArray[np.int64]
+    spec: ProjectSpec,
+    fit: PriceModelFit,
+    deck: FloatArray | None,
+    prod_years: npt.NDArray[np.int64],
 ) -> tuple[float, int]:
     """Starting log price and its year for simulations."""
     m = spec.price.model
@@ -269,7 +278,11 @@ def fit_price_model(spec: ProjectSpec) -> tuple[PriceModelFit | None, pd.Series 
         if fit.model == "gbm" and ("kappa" in changes or "mu" in changes):
             changes["model"] = "ou"
             changes["drift"] = 0.0
-        fit = dataclasses.replace(fit, note=(fit.note + "; " if fit.note else "") + f"overridden: {', '.join(changes)}", **changes)
+        fit = dataclasses.replace(
+            fit,
+            note=(fit.note + "; " if fit.note else "") + f"overridden: {', '.join(changes)}",
+            **changes,
+        )
     if fit.model == "ou" and fit.kappa <= 0:
         raise ValidationError("price model kappa must be > 0")
     return fit, (hist[0] if hist is not None else None)
@@ -327,7 +340,11 @@ def build_model(spec: ProjectSpec, fit: PriceModelFit | None = None) -> ProjectM
     closure = np.zeros(n)
     closure[int(prod_years[-1]) + 1 - first] = spec.capex.closure_cost.value
     d = spec.discount
-    esc = (1.0 + d.inflation.value) ** (years - spec.base_year) if d.basis == "nominal" else np.ones(n)
+    esc = (
+        (1.0 + d.inflation.value) ** (years - spec.base_year)
+        if d.basis == "nominal"
+        else np.ones(n)
+    )
     deck, label = _deck(spec, prod_years, fit)
     full_deck = np.zeros(n)
     full_deck[idx[producing]] = deck
@@ -360,7 +377,9 @@ def build_model(spec: ProjectSpec, fit: PriceModelFit | None = None) -> ProjectM
     )
 
 
-def cash_flow_matrix(model: ProjectModel, prices: npt.ArrayLike | None = None) -> dict[str, FloatArray]:
+def cash_flow_matrix(
+    model: ProjectModel, prices: npt.ArrayLike | None = None
+) -> dict[str, FloatArray]:
     """All cash-flow lines for one or many price paths, vectorised over paths.
 
     Parameters
@@ -481,7 +500,9 @@ def _apply(model: ProjectModel, key: str, f: float) -> tuple[ProjectModel, float
             opex_variable=model.opex_variable * f,
         ), 1.0
     if key == "opex":
-        return model.with_(opex_variable=model.opex_variable * f, opex_fixed=model.opex_fixed * f), 1.0
+        return model.with_(
+            opex_variable=model.opex_variable * f, opex_fixed=model.opex_fixed * f
+        ), 1.0
     if key == "capex":
         return model.with_(capex=model.capex * f), 1.0
     if key == "discount_rate":
@@ -495,7 +516,9 @@ def _apply(model: ProjectModel, key: str, f: float) -> tuple[ProjectModel, float
     raise ValidationError(f"unknown tornado variable {key!r}")
 
 
-def tornado(model: ProjectModel, swing: float = 0.2, variables: list[str] | None = None) -> pd.DataFrame:
+def tornado(
+    model: ProjectModel, swing: float = 0.2, variables: list[str] | None = None
+) -> pd.DataFrame:
     """One-at-a-time sensitivity of NPV: each input at (1 - swing) and (1 + swing).
 
     Parameters
@@ -619,7 +642,11 @@ def monte_carlo_npv(
             years_all = np.arange(anchor + 1, int(prod_years[-1]) + 1)
             deck_all = np.interp(years_all, prod_years, deck)
             z0 = x0 - math.log(deck[0]) if m.start == "last" else 0.0
-            z = simulate_log_ou(z0, fit, n_steps, k, rng=rng, mu=0.0) if fit.model == "ou" else simulate_log_ou(z0, fit, n_steps, k, rng=rng)
+            z = (
+                simulate_log_ou(z0, fit, n_steps, k, rng=rng, mu=0.0)
+                if fit.model == "ou"
+                else simulate_log_ou(z0, fit, n_steps, k, rng=rng)
+            )
             logp = np.log(deck_all)[None, :] + z
         else:
             logp = simulate_log_ou(x0, fit, n_steps, k, rng=rng)
@@ -665,7 +692,11 @@ def assumptions_table(spec: ProjectSpec | DepositSpec, only: str | None = None) 
         elif unit == "price unit by year":
             unit = f"{price_unit} by year"
         v = inp.value
-        value = ", ".join(f"{k}: {x:,.6g}" for k, x in v.items()) if isinstance(v, dict) else (", ".join(f"{x:g}" for x in v) if isinstance(v, list) else v)
+        value = (
+            ", ".join(f"{k}: {x:,.6g}" for k, x in v.items())
+            if isinstance(v, dict)
+            else (", ".join(f"{x:g}" for x in v) if isinstance(v, list) else v)
+        )
         src = spec.sources.get(inp.source)
         rows.append(
             {
@@ -685,11 +716,30 @@ def assumptions_table(spec: ProjectSpec | DepositSpec, only: str | None = None) 
             extra.append(("price.deck.path", price.deck.path, price.deck.source, price.deck.note))
         if price.model is not None and price.model.history is not None:
             h = price.model.history
-            extra.append(("price.model.history", h.path or f"store:{h.series}", h.source, f"unit {h.unit or 'from store'}; years {h.start or 'first'}-{h.end or 'last'}"))
+            extra.append(
+                (
+                    "price.model.history",
+                    h.path or f"store:{h.series}",
+                    h.source,
+                    f"unit {h.unit or 'from store'}; years {h.start or 'first'}-{h.end or 'last'}",
+                )
+            )
         for name, value, source, note in extra:
             src = spec.sources.get(source)
-            rows.append({"input": name, "value": value, "unit": "", "source": source, "source_title": src.title if src else "", "is_assumption": source == "assumption", "note": note})
-    df = pd.DataFrame(rows, columns=["input", "value", "unit", "source", "source_title", "is_assumption", "note"])
+            rows.append(
+                {
+                    "input": name,
+                    "value": value,
+                    "unit": "",
+                    "source": source,
+                    "source_title": src.title if src else "",
+                    "is_assumption": source == "assumption",
+                    "note": note,
+                }
+            )
+    df = pd.DataFrame(
+        rows, columns=["input", "value", "unit", "source", "source_title", "is_assumption", "note"]
+    )
     return df
 
 
@@ -786,7 +836,11 @@ def _summary(metrics: dict[str, Any], price_unit: str) -> pd.DataFrame:
         "p_npv_negative": "probability",
     }
     rows = [
-        {"metric": k, "value": v if isinstance(v, int | float) or v is None else str(v), "unit": units[k]}
+        {
+            "metric": k,
+            "value": v if isinstance(v, int | float) or v is None else str(v),
+            "unit": units[k],
+        }
         for k, v in metrics.items()
         if k in units
     ]
@@ -927,7 +981,9 @@ def value_project(
         if share is not None:
             metrics["share_of_reserves_mined"] = share
             if share > 1.0 + 1e-9:
-                notes.append(f"the mine plan extracts {share:.0%} of the stated reserves of the primary commodity")
+                notes.append(
+                    f"the mine plan extracts {share:.0%} of the stated reserves of the primary commodity"
+                )
     return ValuationResult(
         name=spec.name,
         metrics=metrics,

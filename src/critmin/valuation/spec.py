@@ -237,7 +237,8 @@ class Discount(_Model):
     rate: Input[float] = _unit("1/yr, fraction")
     basis: Literal["real", "nominal"] = "real"
     inflation: Input[float] = Field(
-        default_factory=lambda: Input[float](value=0.0), json_schema_extra={"unit": "1/yr, fraction"}
+        default_factory=lambda: Input[float](value=0.0),
+        json_schema_extra={"unit": "1/yr, fraction"},
     )
 
     @model_validator(mode="after")

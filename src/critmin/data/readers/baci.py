@@ -12,7 +12,16 @@ from critmin.errors import InputFileError
 __all__ = ["read_baci"]
 
 #: BACI column names to canonical names.
-VARIABLE_MAP = {"t": "year", "i": "exporter", "j": "importer", "k": "hs6", "cmd": "hs6", "v": "value_usd", "value": "value_usd", "q": "quantity_t"}
+VARIABLE_MAP = {
+    "t": "year",
+    "i": "exporter",
+    "j": "importer",
+    "k": "hs6",
+    "cmd": "hs6",
+    "v": "value_usd",
+    "value": "value_usd",
+    "q": "quantity_t",
+}
 
 
 def read_baci(path: str | Path, year: int, edition: str = "BACI-HS17-V202601") -> pd.DataFrame:

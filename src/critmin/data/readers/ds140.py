@@ -118,4 +118,6 @@ def read_ds140(path: str | Path, commodity: str, measure: str) -> tuple[pd.DataF
                         "source_id": "usgs_ds140",
                     }
                 )
-    return pd.DataFrame(world, columns=OBSERVATION_COLUMNS), pd.DataFrame(prices, columns=PRICE_COLUMNS)
+    return pd.DataFrame(world, columns=OBSERVATION_COLUMNS), pd.DataFrame(
+        prices, columns=PRICE_COLUMNS
+    )

@@ -139,7 +139,10 @@ def _mcs2025_row(path: Path, lineno: int, row: dict[str, str]) -> list[dict[str,
         commodity0 = _mcs_commodity(row["commodity"])
     except KeyError:
         raise InputFileError(
-            str(path), f"commodity {row['commodity'].strip()!r} is not in the registry", lineno, "COMMODITY"
+            str(path),
+            f"commodity {row['commodity'].strip()!r} is not in the registry",
+            lineno,
+            "COMMODITY",
         ) from None
     try:
         iso3, entity, detail = resolve_source_country(row["country"])
@@ -169,12 +172,16 @@ def _mcs2025_row(path: Path, lineno: int, row: dict[str, str]) -> list[dict[str,
     pnote = row["prod_notes"].strip()
     plow = pnote.lower()
 
-    def emit(col: str, year: int, meas: str, unit: str, note: str, default_q: str, is_prod: bool) -> None:
+    def emit(
+        col: str, year: int, meas: str, unit: str, note: str, default_q: str, is_prod: bool
+    ) -> None:
         raw = row[col]
         try:
             value, q = parse_cell(raw)
         except ValueError:
-            raise InputFileError(str(path), f"cannot read value {raw!r}", lineno, col.upper()) from None
+            raise InputFileError(
+                str(path), f"cannot read value {raw!r}", lineno, col.upper()
+            ) from None
         low = note.lower()
         if q is None:  # blank: meaning comes from the note
             if "w for" in low or low == "w":
@@ -229,15 +236,39 @@ def _mcs2025_row(path: Path, lineno: int, row: dict[str, str]) -> list[dict[str,
         emit("prod_2023", 2023, measure, raw_unit, pnote, q23, True)
         emit("prod_2024", 2024, measure, raw_unit, pnote, "estimated", True)
     elif measure == "capacity":
-        emit("prod_2023", 2023, "capacity", raw_unit, pnote, "estimated" if "estimated" in plow else "reported", False)
+        emit(
+            "prod_2023",
+            2023,
+            "capacity",
+            raw_unit,
+            pnote,
+            "estimated" if "estimated" in plow else "reported",
+            False,
+        )
         emit("prod_2024", 2024, "capacity", raw_unit, pnote, "estimated", False)
     cnote = row["cap_notes"].strip()
     cq = "estimated" if "estimated" in cnote.lower() else "reported"
     emit("cap_2023", 2023, "capacity", raw_unit, cnote, cq, False)
-    emit("cap_2024", 2024, "capacity", raw_unit, cnote, "estimated" if cq == "estimated" else cq, False)
+    emit(
+        "cap_2024",
+        2024,
+        "capacity",
+        raw_unit,
+        cnote,
+        "estimated" if cq == "estimated" else cq,
+        False,
+    )
     rnote = row["reserve_notes"].strip()
-    runit, unit_note = _reserve_unit(rnote, raw_unit)
-    emit("reserves_2024", 2024, "reserves", runit, rnote if not unit_note else rnote, "reported", False)
+    runit, _unit_note = _reserve_unit(rnote, raw_unit)
+    emit(
+        "reserves_2024",
+        2024,
+        "reserves",
+        runit,
+        rnote,
+        "reported",
+        False,
+    )
     return recs
 
 
@@ -255,7 +286,16 @@ def read_mcs2026_world(path: str | Path) -> pd.DataFrame:
     path = Path(path)
     out: list[dict[str, Any]] = []
     df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    need = ["commodity", "country", "type", "unit", "prod_2024", "prod_2025e", "capacity_2025", "reserves"]
+    need = [
+        "commodity",
+        "country",
+        "type",
+        "unit",
+        "prod_2024",
+        "prod_2025e",
+        "capacity_2025",
+        "reserves",
+    ]
     miss = [c for c in need if c not in df.columns]
     if miss:
         raise InputFileError(str(path), f"missing columns {miss}", line=1)
@@ -263,12 +303,16 @@ def read_mcs2026_world(path: str | Path) -> pd.DataFrame:
         try:
             c0 = reg.resolve(r["commodity"])
         except Exception:
-            raise InputFileError(str(path), f"unknown commodity {r['commodity']!r}", i, "commodity") from None
+            raise InputFileError(
+                str(path), f"unknown commodity {r['commodity']!r}", i, "commodity"
+            ) from None
         commodity, measure, product = _series_key(c0, r["type"])
         try:
             iso3, entity, detail = resolve_source_country(r["country"])
         except UnknownCountryError:
-            raise InputFileError(str(path), f"unknown country {r['country']!r}", i, "country") from None
+            raise InputFileError(
+                str(path), f"unknown country {r['country']!r}", i, "country"
+            ) from None
         m = _MCS2026_UNITS.match(r["unit"].strip())
         if not m:
             raise InputFileError(str(path), f"unknown unit {r['unit']!r}", i, "unit")

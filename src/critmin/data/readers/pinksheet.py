@@ -40,7 +40,7 @@ def read_pinksheet(path: str | Path, columns: dict[str, str]) -> pd.DataFrame:
         if col not in df.columns:
             raise InputFileError(str(path), f"missing series column {col!r}", line=1)
         m = re.search(r"\(([^()]+)\)\s*$", col)
-        unit = _UNIT_MAP.get(m.group(1).strip() if m else "", None)
+        unit = _UNIT_MAP.get(m.group(1).strip() if m else "")
         if unit is None:
             raise InputFileError(str(path), f"unknown unit in column {col!r}", line=1, column=col)
         raw = df[col].str.strip()

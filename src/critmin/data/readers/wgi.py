@@ -51,4 +51,6 @@ def read_wgi(path: str | Path) -> pd.DataFrame:
     wide["year"] = wide["year"].astype("int32")
     wide["source_id"] = "worldbank_wgi"
     wide = wide.dropna(subset=["estimate"])
-    return wide[GOVERNANCE_COLUMNS].sort_values(["iso3", "year", "dimension"]).reset_index(drop=True)
+    return (
+        wide[GOVERNANCE_COLUMNS].sort_values(["iso3", "year", "dimension"]).reset_index(drop=True)
+    )
