@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from critmin.cli._output import Format
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
 
 __all__ = ["register"]
 
@@ -108,13 +111,9 @@ def register(app: typer.Typer) -> None:
             sys.stdout.write(f"wrote {p}\n")
 
 
-def _display_summary(summary: object) -> object:
+def _display_summary(summary: pd.DataFrame) -> pd.DataFrame:
     """Summary with human-readable values (USD million, percentages) for the Rich table."""
     import math
-
-    import pandas as pd
-
-    assert isinstance(summary, pd.DataFrame)
 
     def fmt(v: object, unit: str) -> str:
         if v is None or (isinstance(v, float) and math.isnan(v)):
@@ -133,11 +132,10 @@ def _display_summary(summary: object) -> object:
     return out
 
 
-def _display_cash_flows(cf: object) -> object:
+def _display_cash_flows(cf: pd.DataFrame) -> pd.DataFrame:
     """Compact cash-flow table (USD million) for the terminal."""
     import pandas as pd
 
-    assert isinstance(cf, pd.DataFrame)
     price_col = next(c for c in cf.columns if c.startswith("price_"))
     out = pd.DataFrame({"year": cf["year"], "payable_t": cf["payable_t"], price_col: cf[price_col]})
     for src, dst in (

@@ -152,7 +152,7 @@ class PriceModelFit:
         return pd.DataFrame(
             {
                 "parameter": [r[0] for r in rows],
-                "value": [r[1] if not isinstance(r[1], str) else r[1] for r in rows],
+                "value": [r[1] for r in rows],
                 "unit": [r[2] for r in rows],
             }
         )
@@ -476,14 +476,15 @@ def store_history(series: str, *, frequency: Literal["A", "M"] = "A") -> tuple[p
         raise DataNotFoundError(f"series {series!r} mixes units {units}")
     df = df.sort_values("date")
     freq = set(df["frequency"].astype(str))
-    values = pd.Series(df["value"].to_numpy(dtype=float), index=pd.to_datetime(df["date"]))
+    dates = pd.DatetimeIndex(pd.to_datetime(df["date"]))
+    values = pd.Series(df["value"].to_numpy(dtype=float), index=dates)
     if frequency == "M":
         if freq != {"M"}:
             raise DataNotFoundError(f"series {series!r} is not monthly (frequency {sorted(freq)})")
-        idx = values.index.year * 12 + values.index.month - 1
+        idx = dates.year * 12 + dates.month - 1
         return pd.Series(values.to_numpy(), index=np.asarray(idx, dtype=np.int64)), units[0]
     if freq == {"A"}:
-        annual = pd.Series(values.to_numpy(), index=values.index.year.astype(int))
+        annual = pd.Series(values.to_numpy(), index=np.asarray(dates.year, dtype=np.int64))
     else:
         annual = annual_mean(values)
     annual.index.name = "year"

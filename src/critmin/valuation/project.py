@@ -217,7 +217,8 @@ def _deck(
         full = s.reindex(range(int(s.index.min()), int(prod_years[-1]) + 1)).ffill()
         if s.index.max() < prod_years[-1]:
             label += f", held at the {s.index.max()} price after {s.index.max()}"
-        return full.loc[prod_years].to_numpy(dtype=float) * f, label
+        vals = full.to_numpy(dtype=np.float64)[prod_years - int(s.index.min())]
+        return vals * f, label
     if isinstance(d, StoreDeck):
         v, label = _deck_store(d)
         return np.full(prod_years.size, v), label
