@@ -31,6 +31,7 @@ from critmin.data.readers import (
     read_salient,
     read_wgi,
 )
+from critmin.data.readers.facts import read_facts
 from critmin.data.schema import (
     OBSERVATION_COLUMNS,
     PRICE_COLUMNS,
@@ -276,6 +277,9 @@ def build_dataset(
         ignore_index=True,
     )
 
+    _step(progress, "market facts")
+    facts = read_facts(ref / files["ggm_facts"])
+
     _step(progress, "checks")
     obs_df = pd.concat([o for o in obs if len(o)], ignore_index=True)[OBSERVATION_COLUMNS]
     obs_df["product"] = obs_df["product"].fillna("")
@@ -297,6 +301,7 @@ def build_dataset(
         "prices": price_df.sort_values(["series", "date"]).reset_index(drop=True),
         "trade": trade,
         "governance": gov,
+        "facts": facts,
         "countries": countries,
         "country_groups": _groups_table(),
         "commodities": _commodities_table(obs_df),

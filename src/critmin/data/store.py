@@ -34,6 +34,7 @@ _TABLES = (
     "prices",
     "trade",
     "governance",
+    "facts",
     "countries",
     "country_groups",
     "commodities",
@@ -348,6 +349,19 @@ class Store:
                 params.append(val)
         w = ("WHERE " + " AND ".join(where)) if where else ""
         return self.sql(f"SELECT * FROM governance {w} ORDER BY iso3, year, dimension", params)
+
+    def facts(self, topic: str | None = None, pattern: str | None = None) -> pd.DataFrame:
+        """Sourced market facts (gallium/germanium compilation); ``pattern`` is a case-insensitive regex on ``item``."""
+        where: list[str] = []
+        params: list[Any] = []
+        if topic is not None:
+            where.append("topic = ?")
+            params.append(topic)
+        if pattern is not None:
+            where.append("regexp_matches(item, ?, 'i')")
+            params.append(pattern)
+        w = ("WHERE " + " AND ".join(where)) if where else ""
+        return self.sql(f"SELECT * FROM facts {w} ORDER BY fact_id", params)
 
     def countries(self) -> pd.DataFrame:
         """Countries and aggregate pseudo-codes."""
