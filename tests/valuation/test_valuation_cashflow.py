@@ -135,13 +135,13 @@ inflow = st.integers(0, 1_000_000).map(float)
 flows = st.lists(money, min_size=2, max_size=25)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(flows, st.floats(-0.5, 1.0))
 def test_npv_matches_numpy_financial(cf: list[float], rate: float) -> None:
     assert npv(rate, cf) == pytest.approx(npf.npv(rate, cf), rel=1e-9, abs=1e-6)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(
     st.integers(1, 1_000_000).map(float),
     st.lists(inflow, min_size=1, max_size=25).filter(lambda x: sum(x) > 0),
@@ -159,7 +159,7 @@ def test_conventional_irr_matches_numpy_financial(invest: float, inflows: list[f
     assert abs(npv(res.value, cf)) <= 1e-7 * sum(abs(x) for x in cf)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(st.lists(money, min_size=2, max_size=15))
 def test_all_roots_are_roots_and_descartes_holds(cf: list[float]) -> None:
     res = irr(cf)

@@ -59,7 +59,7 @@ def register(app: typer.Typer) -> None:
         """Run the main job: market summary (and the Kazakhstan briefing where available)."""
         market_summary()
         try:
-            from critmin.report import brief as _brief  # type: ignore[attr-defined]
+            from critmin.report import brief as _brief
         except ImportError:
             return
         _brief.demo(out)

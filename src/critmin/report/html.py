@@ -1,0 +1,166 @@
+"""Self-contained HTML: inline CSS, plotly.js embedded once, no request to any host."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import html
+import json
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+__all__ = ["Section", "render_document", "render_value", "table_html"]
+
+CSS = """
+:root { --fg:#1d2430; --muted:#5b6575; --line:#d9dee7; --bg:#ffffff; --accent:#0b5cad;
+        --ok:#1b7f3b; --bad:#b42318; --na:#8a6d00; }
+* { box-sizing: border-box; }
+body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: var(--fg);
+       background: var(--bg); margin: 0; line-height: 1.45; }
+header { padding: 24px 32px 12px; border-bottom: 1px solid var(--line); }
+header h1 { margin: 0 0 4px; font-size: 1.6rem; }
+header p { margin: 2px 0; color: var(--muted); }
+nav { padding: 8px 32px; border-bottom: 1px solid var(--line); font-size: .9rem; }
+nav a { margin-right: 14px; color: var(--accent); text-decoration: none; }
+main { padding: 8px 32px 48px; max-width: 1280px; }
+section { margin: 28px 0; }
+h2 { font-size: 1.25rem; border-bottom: 2px solid var(--accent); padding-bottom: 4px; }
+h3 { font-size: 1.05rem; margin: 18px 0 6px; }
+table { border-collapse: collapse; width: 100%; font-size: .86rem; margin: 6px 0 12px; }
+th, td { border-bottom: 1px solid var(--line); padding: 4px 8px; text-align: left; vertical-align: top; }
+th { background: #f3f5f9; font-weight: 600; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+.verdict { font-weight: 700; padding: 1px 8px; border-radius: 10px; font-size: .8rem; white-space: nowrap; }
+.supported { color: #fff; background: var(--ok); }
+.contradicted { color: #fff; background: var(--bad); }
+.not_checkable { color: #fff; background: var(--na); }
+.note { color: var(--muted); font-size: .85rem; }
+.assumption { background: #fff7e0; border-left: 4px solid #e0a800; padding: 6px 10px; margin: 8px 0; font-size: .88rem; }
+details { margin: 2px 0; } summary { cursor: pointer; color: var(--accent); font-size: .82rem; }
+.kpis { display: flex; flex-wrap: wrap; gap: 12px; margin: 8px 0; }
+.kpi { border: 1px solid var(--line); border-radius: 6px; padding: 8px 14px; min-width: 150px; }
+.kpi b { display: block; font-size: 1.2rem; } .kpi span { color: var(--muted); font-size: .8rem; }
+.chart { min-height: 360px; }
+footer { color: var(--muted); font-size: .8rem; padding: 16px 32px; border-top: 1px solid var(--line); }
+"""
+
+
+class Section:
+    """One section of the document: an id, a title and HTML body parts."""
+
+    def __init__(self, sid: str, title: str) -> None:
+        self.sid = sid
+        self.title = title
+        self.parts: list[str] = []
+
+    def add(self, part: str) -> Section:
+        """Append raw HTML (already escaped)."""
+        self.parts.append(part)
+        return self
+
+    def text(self, s: str, cls: str | None = None) -> Section:
+        """Append an escaped paragraph."""
+        c = f' class="{cls}"' if cls else ""
+        self.parts.append(f"<p{c}>{html.escape(s)}</p>")
+        return self
+
+    def heading(self, s: str) -> Section:
+        """Append a sub-heading."""
+        self.parts.append(f"<h3>{html.escape(s)}</h3>")
+        return self
+
+    def html(self) -> str:
+        """The section as HTML."""
+        return f'<section id="{self.sid}"><h2>{html.escape(self.title)}</h2>{"".join(self.parts)}</section>'
+
+
+def _cell(v: Any, col: str) -> tuple[str, bool]:
+    import math
+
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return "—", True
+    if isinstance(v, bool):
+        return ("yes" if v else "no"), False
+    if isinstance(v, int) and not isinstance(v, bool):
+        return f"{v:,}", True
+    if isinstance(v, float):
+        if col == "share" or col.startswith("share") or col.endswith("_share"):
+            return f"{100 * v:.2f} %", True
+        if abs(v) >= 1000:
+            return f"{v:,.0f}", True
+        return f"{v:,.4g}", True
+    if isinstance(v, list | tuple):
+        return html.escape(", ".join(str(x) for x in v)), False
+    if isinstance(v, dict):
+        return html.escape(json.dumps(v, ensure_ascii=False, default=str)), False
+    s = str(v)
+    if col == "verdict":
+        return f'<span class="verdict {html.escape(s)}">{html.escape(s.replace("_", " "))}</span>', False
+    return html.escape(s), False
+
+
+def table_html(df: pd.DataFrame, max_rows: int = 200) -> str:
+    """An HTML table of a DataFrame (numbers right-aligned, NaN as an em dash)."""
+    from critmin.cli._output import records
+
+    cols = [str(c) for c in df.columns]
+    head = "".join(f"<th>{html.escape(c)}</th>" for c in cols)
+    body = []
+    for row in records(df.head(max_rows)):
+        tds = []
+        for c in cols:
+            txt, num = _cell(row.get(c), c)
+            tds.append(f'<td class="num">{txt}</td>' if num else f"<td>{txt}</td>")
+        body.append("<tr>" + "".join(tds) + "</tr>")
+    more = f'<p class="note">{len(df) - max_rows} more rows not shown.</p>' if len(df) > max_rows else ""
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>{more}"
+
+
+def figure_html(fig: Any) -> str:
+    """A plotly figure as a div (plotly.js is embedded once by :func:`render_document`)."""
+    return str(
+        fig.to_html(
+            full_html=False,
+            include_plotlyjs=False,
+            include_mathjax=False,
+            config={"displaylogo": False, "responsive": True, "toImageButtonOptions": {"format": "png"}},
+            default_height="380px",
+        )
+    )
+
+
+def render_value(v: Any) -> str:
+    """Render a DataFrame, plotly figure, string, dict or list of them."""
+    import pandas as pd
+
+    if v is None:
+        return ""
+    if isinstance(v, pd.DataFrame):
+        return table_html(v)
+    if hasattr(v, "to_plotly_json"):
+        return f'<div class="chart">{figure_html(v)}</div>'
+    if isinstance(v, str):
+        return f"<p>{html.escape(v)}</p>"
+    if isinstance(v, list | tuple):
+        return "".join(render_value(x) for x in v)
+    if isinstance(v, dict):
+        return "".join(f"<h3>{html.escape(str(k).replace('_', ' '))}</h3>{render_value(x)}" for k, x in v.items())
+    return f"<p>{html.escape(str(v))}</p>"
+
+
+def render_document(title: str, subtitle: str, sections: list[Section], footer: str) -> str:
+    """The full HTML document with plotly.js inlined (works offline; no network request)."""
+    from plotly.offline import get_plotlyjs
+
+    nav = "".join(f'<a href="#{s.sid}">{html.escape(s.title)}</a>' for s in sections)
+    now = _dt.datetime.now(_dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    return (
+        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
+        "<meta name='viewport' content='width=device-width, initial-scale=1'>"
+        f"<title>{html.escape(title)}</title><style>{CSS}</style>"
+        f"<script>{get_plotlyjs()}</script></head><body>"
+        f"<header><h1>{html.escape(title)}</h1><p>{html.escape(subtitle)}</p><p>Generated {now} by critmin.</p></header>"
+        f"<nav>{nav}</nav><main>{''.join(s.html() for s in sections)}</main>"
+        f"<footer>{footer}</footer></body></html>"
+    )

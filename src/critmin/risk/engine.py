@@ -1,0 +1,137 @@
+"""Evaluate every method for one stage, for a point estimate or a batch of draws.
+
+Pure: takes :class:`~critmin.risk.config.Stage` and
+:class:`~critmin.risk.config.Governance` objects and NumPy arrays of governance
+draws; no store access.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from critmin.risk import methods as m
+from critmin.risk.config import Governance, Stage, parameters
+
+__all__ = ["evaluate", "trade_factors"]
+
+Array = NDArray[np.float64]
+
+
+def trade_factors(
+    codes: list[str], members: list[str], user: Mapping[str, float] | None = None
+) -> Array:
+    """Trade factor t per country: user value, else 0.8 for importer members, else 1.0."""
+    tf = parameters()["trade_factor"]
+    user = {k.upper(): float(v) for k, v in (user or {}).items()}
+    mem = set(members)
+    return np.array(
+        [
+            user.get(c, float(tf["importer_member"]) if c in mem else float(tf["default"]))
+            for c in codes
+        ]
+    )
+
+
+def evaluate(
+    stage: Stage,
+    gov: Governance,
+    n: int = 1,
+    rng: np.random.Generator | None = None,
+    wgi: Array | None = None,
+    pv: Array | None = None,
+    user_trade_factors: Mapping[str, float] | None = None,
+) -> dict[str, Any]:
+    """All indices of one stage.
+
+    Parameters
+    ----------
+    stage : Stage
+        Inputs of one commodity stage.
+    gov : Governance
+        Country index and central WGI values.
+    n : int
+        Number of draws (1 with ``rng=None``: the point estimate).
+    rng : numpy.random.Generator, optional
+        When given, production figures and parameters are drawn (see ``parameters.yaml``).
+    wgi, pv : numpy.ndarray, optional
+        Drawn mean WGI and PV estimates, shape (n, countries of ``gov``); default the
+        central values.
+    user_trade_factors : mapping, optional
+        ISO3 to trade factor t.
+
+    Returns
+    -------
+    dict
+        Arrays of shape (n,): ``eu`` (SR, 0-10), ``usgs`` (0-1), ``geopolrisk`` (0-1),
+        ``hhi`` (0-10,000), and the factors ``hhi_wgi_global``, ``hhi_wgi_sourcing``,
+        ``import_reliance``, ``eol_rir``, ``si_sr``, ``disruption_potential``,
+        ``economic_vulnerability``, ``import_hhi``, ``weighted_instability``.
+    """
+    ucfg = parameters()["uncertainty"]
+    wgi = np.broadcast_to(gov.mean, (n, len(gov.iso3))) if wgi is None else wgi
+    pv = np.broadcast_to(gov.pv, (n, len(gov.iso3))) if pv is None else pv
+    gs = stage.global_supply
+    if rng is None:
+        s = np.broadcast_to(gs.shares(), (n, len(gs.iso3)))
+    else:
+        s = gs.draw_shares(rng, n, ucfg)
+    gi = gov.index(gs.iso3)
+    w_g = m.wgi_scaled(wgi[:, gi])
+    t_g = trade_factors(gs.iso3, stage.members, user_trade_factors)
+    hhi_gs = m.hhi_wgi(s, w_g, t_g)
+
+    ir = stage.import_reliance.draw(rng, n)
+    p = {k: v.draw(rng, n) for k, v in stage.params.items()}
+    mem = np.isin(np.asarray(gs.iso3), stage.members)
+
+    if stage.imports is not None:
+        imp = stage.imports
+        mi = imp.shares()
+        mi = mi / mi.sum()
+        m_sh = np.broadcast_to(mi, (n, len(imp.iso3)))
+        ii = gov.index(imp.iso3)
+        dom = s[:, mem]
+        tot = dom.sum(axis=1, keepdims=True)
+        d = np.divide(dom, tot, out=np.zeros_like(dom), where=tot > 0)
+        src_dom, src_imp = m.sourcing_shares(d, m_sh, ir)
+        w_src = np.concatenate([w_g[:, mem], m.wgi_scaled(wgi[:, ii])], axis=1)
+        t_src = np.concatenate(
+            [t_g[mem], trade_factors(imp.iso3, stage.members, user_trade_factors)]
+        )
+        hhi_src = m.hhi_wgi(np.concatenate([src_dom, src_imp], axis=1), w_src, t_src)
+        pi = m.political_instability(pv[:, ii])
+        import_hhi = m.hhi(m_sh)
+    else:
+        # EC guidelines: without sourcing data the global supply stands in for it.
+        hhi_src = hhi_gs
+        foreign = s[:, ~mem]
+        tot = foreign.sum(axis=1, keepdims=True)
+        m_sh = np.divide(foreign, tot, out=np.zeros_like(foreign), where=tot > 0)
+        pi = m.political_instability(pv[:, gi[~mem]])
+        import_hhi = np.full(n, np.nan)
+
+    eu = m.eu_supply_risk(hhi_gs, hhi_src, ir, p["eol_rir"], p["si_sr"])
+    dp = m.usgs_disruption_potential(s, w_g / 10.0)
+    usgs = m.usgs_supply_risk(dp, ir, p["economic_vulnerability"])
+    h = m.hhi(s)
+    wpi = np.sum(m_sh * pi, axis=-1)
+    gpr = m.geopolrisk(h / 10_000.0, m_sh, pi, ir)
+    return {
+        "eu": eu,
+        "usgs": usgs,
+        "geopolrisk": gpr,
+        "hhi": h,
+        "hhi_wgi_global": hhi_gs,
+        "hhi_wgi_sourcing": hhi_src,
+        "import_reliance": ir,
+        "eol_rir": p["eol_rir"],
+        "si_sr": p["si_sr"],
+        "disruption_potential": dp,
+        "economic_vulnerability": p["economic_vulnerability"],
+        "import_hhi": import_hhi,
+        "weighted_instability": wpi,
+    }

@@ -1,0 +1,352 @@
+"""Assemble supply-risk inputs from the store (the only risk module that reads it).
+
+Production shares come from the observations table (latest edition per table), import
+shares from the CEPII BACI extract (``trade``), governance from the WGI table. The
+store is imported lazily, inside :func:`load`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from critmin.errors import DataNotFoundError, UnknownCountryError, ValidationError
+from critmin.risk.config import Governance, Param, Stage, Supply, mapping, param, parameters
+
+if TYPE_CHECKING:  # pragma: no cover
+    from critmin.data.store import Store
+
+__all__ = ["RiskData", "governance", "importer_members", "load", "stages"]
+
+_VALUED = ("reported", "estimated", "lower_bound", "upper_bound")
+#: BACI pseudo-codes mapped to a country. "Other Asia, n.e.s." is Taiwan in UN Comtrade/BACI.
+_BACI_ALIASES = {"S19": "TWN"}
+
+
+@dataclass
+class RiskData:
+    """The tables the risk methods read, loaded once per call."""
+
+    obs: pd.DataFrame
+    trade: pd.DataFrame
+    wgi: pd.DataFrame
+    commodities: pd.DataFrame
+    countries: pd.DataFrame
+
+
+def load(store: Store | None = None) -> RiskData:
+    """Read observations (latest editions), trade, WGI, commodities and countries."""
+    if store is None:
+        from critmin.data.store import get_store
+
+        store = get_store()
+    obs = store.observations()
+    obs = obs[obs["measure"].isin(
+        ["mine_production", "refinery_production", "primary_production", "plant_production",
+         "production", "net_import_reliance"]
+    )].reset_index(drop=True)
+    trade = store.trade()
+    trade = trade.assign(
+        exporter=trade["exporter"].replace(_BACI_ALIASES),
+        importer=trade["importer"].replace(_BACI_ALIASES),
+    )
+    return RiskData(obs, trade, store.governance(), store.commodities(), store.countries())
+
+
+def importer_members(importer: str | Sequence[str], data: RiskData) -> tuple[str, list[str]]:
+    """Label and ISO3 members of an importer: a group (EU27, OECD, G7), a country, or a list.
+
+    A string with commas (``"USA,JPN"``) or a sequence is a custom group.
+    """
+    from critmin.data.countries import NAME_OVERRIDES, groups
+
+    items = [s.strip() for s in importer.split(",")] if isinstance(importer, str) else list(importer)
+    items = [s for s in items if s]
+    if not items:
+        raise ValidationError("importer is empty")
+    gr = {k.lower(): v for k, v in groups().items()}
+    codes = set(data.countries["iso3"])
+    c = data.countries
+    members: list[str] = []
+    for it in items:
+        if it.lower() in gr:
+            members += list(gr[it.lower()]["members"])
+            continue
+        up = it.upper()
+        if it.lower() in NAME_OVERRIDES:
+            members.append(NAME_OVERRIDES[it.lower()])
+        elif up in codes and up not in ("WLD", "OTH", "XAG"):
+            members.append(up)
+        else:
+            hit = c[(c["iso2"].fillna("").str.upper() == up) | (c["name"].fillna("").str.lower() == it.lower())]
+            if hit.empty:
+                raise UnknownCountryError(it)
+            members.append(str(hit["iso3"].iloc[0]))
+    label = items[0].upper() if len(items) == 1 else ",".join(i.upper() for i in items)
+    return label, sorted(set(members))
+
+
+def governance(data: RiskData, year: int, window: int, extra: Sequence[str] = ()) -> Governance:
+    """Mean WGI (six dimensions) and PV over ``window`` years ending at min(year, last WGI year).
+
+    Countries in ``extra`` without WGI get the median of all countries (listed in ``imputed``).
+    """
+    w = data.wgi
+    last = int(min(year, int(w["year"].max())))
+    first = last - max(int(window), 1) + 1
+    sub = w[(w["year"] >= first) & (w["year"] <= last)]
+    if sub.empty:
+        raise DataNotFoundError(f"no WGI data for {first}-{last}")
+    by = sub.groupby(["iso3", "dimension"]).agg(est=("estimate", "mean"), se=("std_error", "mean"))
+    est = by["est"].unstack("dimension")
+    se = by["se"].unstack("dimension")
+    full = est.dropna()
+    mean = full.mean(axis=1)
+    mean_se = np.sqrt((se.loc[full.index] ** 2).sum(axis=1)) / 6.0
+    pv = est.loc[full.index, "PV"]
+    pv_se = se.loc[full.index, "PV"]
+    iso = list(full.index)
+    missing = sorted({c for c in extra if c not in set(iso)})
+    m = np.concatenate([mean.to_numpy(float), np.full(len(missing), float(mean.median()))])
+    ms = np.concatenate([mean_se.to_numpy(float), np.full(len(missing), float(mean_se.median()) * 2)])
+    p = np.concatenate([pv.to_numpy(float), np.full(len(missing), float(pv.median()))])
+    ps = np.concatenate([pv_se.to_numpy(float), np.full(len(missing), float(pv_se.median()) * 2)])
+    return Governance(iso + missing, m, ms, p, ps, (first, last), missing)
+
+
+def _stage_specs(cid: str, data: RiskData) -> list[dict[str, Any]]:
+    spec = (mapping().get("commodities") or {}).get(cid)
+    if spec:
+        return [dict(s) for s in spec]
+    row = data.commodities[data.commodities["commodity"] == cid]
+    if row.empty:
+        raise DataNotFoundError(f"no commodity {cid!r}")
+    measure = row["primary_measure"].iloc[0]
+    if measure is None or measure != measure:
+        return []
+    stage = "extraction" if measure == "mine_production" else "processing"
+    return [{"stage": stage, "measure": str(measure), "product": row["primary_product"].iloc[0] or ""}]
+
+
+def _production(
+    cid: str, spec: dict[str, Any], year: int | None, data: RiskData
+) -> tuple[Supply, int, str] | None:
+    measure = spec["measure"]
+    product = spec.get("product")
+    if product is None:
+        row = data.commodities[data.commodities["commodity"] == cid]
+        same = not row.empty and row["primary_measure"].iloc[0] == measure
+        product = (row["primary_product"].iloc[0] or "") if same else ""
+    o = data.obs
+    t = o[(o["commodity"] == cid) & (o["measure"] == measure) & (o["product"] == product)]
+    official = t[~t["edition"].fillna("").str.startswith("user:")]
+    base = official if len(official) else t
+    valued = base[base["qualifier"].isin(_VALUED) & (base["entity_type"] == "country")]
+    known = base[base["entity_type"] == "country"]
+    pool = valued if len(valued) else known
+    if year is not None:
+        pool = pool[pool["year"] <= year]
+    if pool.empty:
+        return None
+    y = int(pool["year"].max())
+    t = t[t["year"] == y]
+    rows = t[(t["entity_type"] == "country") & (t["qualifier"] != "included_elsewhere")]
+    rows = rows.groupby("iso3", as_index=False).first()
+    val = np.where(rows["qualifier"].isin(_VALUED), rows["value"].to_numpy(float), np.nan)
+    val = np.where(rows["qualifier"] == "negligible", 0.0, val)
+    oth = t[(t["entity_type"] == "other") & t["qualifier"].isin(_VALUED)]["value"].sum()
+    wld = t[(t["entity_type"] == "world") & t["qualifier"].isin(_VALUED)]["value"]
+    listed = float(np.nansum(val) + oth)
+    gap = float(wld.iloc[0]) - listed if len(wld) else 0.0
+    pos = val[np.isfinite(val) & (val > 0)]
+    bound = gap if gap > 0 else (float(np.median(pos)) if len(pos) else 0.0)
+    if not np.isfinite(val).any() or np.nansum(val) <= 0:
+        return None
+    src = [
+        f"{s}#{int(r)} ({e})" if r == r else f"{s} ({e})"
+        for s, r, e in zip(rows["source_id"], rows["source_row"], rows["edition"], strict=True)
+    ]
+    eds = ",".join(sorted(set(rows["edition"].dropna())))
+    basis = f"{measure}{' (' + product + ')' if product else ''} {y}, {eds}"
+    supply = Supply(
+        list(rows["iso3"]), val, list(rows["qualifier"]), src, float(oth), bound, "t", basis
+    )
+    return supply, y, product
+
+
+def _trade_year(year: int, data: RiskData) -> int:
+    ys = sorted(int(y) for y in data.trade["year"].unique())
+    before = [y for y in ys if y <= year]
+    return before[-1] if before else ys[0]
+
+
+def _flows(data: RiskData, hs6: str, ty: int, exporter_out: set[str] | None, importers: set[str] | None) -> pd.DataFrame:
+    t = data.trade
+    t = t[(t["hs6"] == hs6) & (t["year"] == ty)]
+    if importers is not None:
+        t = t[t["importer"].isin(importers)]
+    if exporter_out is not None:
+        t = t[~t["exporter"].isin(exporter_out)]
+    return t.groupby("exporter", as_index=False)["value_usd"].sum()
+
+
+def _trade_supply(df: pd.DataFrame, basis: str, hs6: str, ty: int) -> Supply | None:
+    df = df[df["value_usd"] > 0].sort_values("value_usd", ascending=False)
+    if df.empty:
+        return None
+    n = len(df)
+    return Supply(
+        list(df["exporter"]),
+        df["value_usd"].to_numpy(float),
+        ["reported"] * n,
+        [f"cepii_baci hs6={hs6} {ty} exporter={e}" for e in df["exporter"]],
+        0.0,
+        0.0,
+        "USD",
+        basis,
+    )
+
+
+def _nir_usa(cid: str, year: int, data: RiskData) -> Param | None:
+    o = data.obs
+    t = o[(o["commodity"] == cid) & (o["measure"] == "net_import_reliance") & (o["iso3"] == "USA")]
+    t = t[t["year"] <= year] if (t["year"] <= year).any() else t
+    if t.empty:
+        return None
+    y = int(t["year"].max())
+    t = t[t["year"] == y]
+    unit = "fraction"
+    if (t["qualifier"] == "qualitative").all() and t["note"].fillna("").str.contains("exporter").any():
+        r = t.iloc[0]
+        return Param("import_reliance", 0.0, 0.0, 0.0, unit, f"{r['source_id']}#{r['source_row']} {y}: net exporter", False)
+    v = t[t["qualifier"].isin(_VALUED)]
+    if v.empty:
+        return None
+    r = v.loc[v["value"].idxmax()]
+    x = float(r["value"]) / 100.0
+    lo, hi = x, x
+    if r["qualifier"] == "lower_bound":
+        hi = 1.0
+    elif r["qualifier"] == "upper_bound":
+        lo = 0.0
+    many = f", max of {len(v)} products" if len(v) > 1 else ""
+    src = f"{r['source_id']}#{r['source_row']} USGS NIR {y} ({r['qualifier']}{many})"
+    return Param("import_reliance", min(max(x, 0.0), 1.0), lo, min(hi, 1.0), unit, src, False)
+
+
+def stages(
+    commodity: str,
+    members: Sequence[str],
+    data: RiskData,
+    year: int | None = None,
+    overrides: Mapping[str, Any] | None = None,
+) -> list[Stage]:
+    """The assessed stages of a commodity from an importer's point of view.
+
+    Parameters
+    ----------
+    commodity : str
+        Canonical id.
+    members : sequence of str
+        ISO3 codes of the importer.
+    year : int, optional
+        Latest year of production figures to use (default: latest with data).
+    overrides : mapping, optional
+        User parameters (see :func:`critmin.risk.config.param`).
+
+    Returns
+    -------
+    list of Stage
+        Empty when the commodity has no usable supply data.
+    """
+    mem = set(members)
+    out: list[Stage] = []
+    codes = mapping().get("hs6") or {}
+    for spec in _stage_specs(commodity, data):
+        warnings: list[str] = []
+        hs6 = str(spec["hs6"]) if "hs6" in spec else None
+        prod = _production(commodity, spec, year, data) if "measure" in spec else None
+        if prod is None and hs6 is None:
+            continue
+        if prod is not None:
+            gsup, y, product = prod
+            basis = "production"
+            if any(q in ("withheld", "not_available") and v != v for q, v in zip(gsup.qualifier, gsup.quantity, strict=True)):
+                warnings.append("some producers withheld: counted as 0 in point values, bounded in the Monte Carlo")
+        else:
+            assert hs6 is not None
+            y = year if year is not None else int(data.trade["year"].max())
+            ty0 = _trade_year(y, data)
+            world = _trade_supply(_flows(data, hs6, ty0, None, None), f"world exports hs6={hs6} {ty0}", hs6, ty0)
+            if world is None:
+                continue
+            gsup, product, basis = world, "", "world exports"
+            y = ty0
+            warnings.append(
+                f"no {spec['stage']} production table: global supply shares are world export shares of HS {hs6} (stand-in; re-exports count)"
+            )
+        imports = None
+        ty = None
+        exports_out = 0.0
+        imports_in = 0.0
+        if hs6 is not None:
+            ty = _trade_year(y, data)
+            imp = _flows(data, hs6, ty, mem, mem)
+            imports = _trade_supply(imp, f"imports hs6={hs6} {ty} from outside the importer", hs6, ty)
+            imports_in = float(imp["value_usd"].sum())
+            t = data.trade
+            ex = t[(t["hs6"] == hs6) & (t["year"] == ty) & t["exporter"].isin(mem) & ~t["importer"].isin(mem)]
+            exports_out = float(ex["value_usd"].sum())
+            pools = codes.get(hs6, {}).get("pools")
+            if pools:
+                warnings.append(f"HS {hs6} pools several products ({', '.join(pools)}): import shares are those of the pooled code")
+            if codes.get(hs6, {}).get("note"):
+                warnings.append(f"HS {hs6}: {codes[hs6]['note']}")
+            if imports is None:
+                warnings.append(f"no imports of HS {hs6} in {ty}: sourcing from production shares")
+        # import reliance
+        ir: Param | None = None
+        if mem == {"USA"}:
+            ir = _nir_usa(commodity, y, data)
+        if ir is None and hs6 is not None and exports_out >= imports_in and (imports_in > 0 or exports_out > 0):
+            ir = Param("import_reliance", 0.0, 0.0, 0.0, "fraction",
+                       f"cepii_baci hs6={hs6} {ty}: net exporter (exports {exports_out:,.0f} >= imports {imports_in:,.0f} USD)", False)
+        if ir is None and basis == "production":
+            dom = [(c, q) for c, q, ql in zip(gsup.iso3, gsup.quantity, gsup.qualifier, strict=True) if c in mem and (q > 0 or ql == "withheld")]
+            if not dom:
+                ir = Param("import_reliance", 1.0, 1.0, 1.0, "fraction",
+                           f"no domestic production in {gsup.basis}", False)
+        if ir is None:
+            ir = param("import_reliance", commodity, overrides)
+        prm = {k: param(k, commodity, overrides) for k in ("eol_rir", "si_sr", "economic_vulnerability")}
+        out.append(
+            Stage(
+                commodity=commodity,
+                stage=str(spec["stage"]),
+                year=int(y),
+                measure=spec.get("measure"),
+                product=product,
+                global_supply=gsup,
+                imports=imports,
+                members=sorted(mem),
+                import_reliance=ir,
+                params=prm,
+                hs6=hs6,
+                trade_year=ty,
+                global_basis=basis,
+                warnings=warnings,
+            )
+        )
+    return out
+
+
+def wgi_window(override: int | None = None) -> int:
+    """Years of WGI averaged (``parameters.yaml`` ``wgi_window``, or the override)."""
+    w = int(override if override is not None else parameters()["wgi_window"]["default"])
+    if w < 1:
+        raise ValidationError("wgi_window must be >= 1")
+    return w

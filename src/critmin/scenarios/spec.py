@@ -1,0 +1,631 @@
+"""Scenario files: YAML validated by pydantic.
+
+A scenario names a commodity, the country whose domestic market is modelled apart
+(the ``exporter``), a baseline year, a horizon of monthly or annual periods, a list of
+shocks and the model parameters. Every number is a :class:`Param`: a value or a
+distribution with a ``unit`` and a ``source``. ``source`` is ``assumption``,
+``store:<series or table>`` (read from the critmin store), ``facts:<line>[,<line>...]``
+(a row of the bundled copy of the gallium/germanium facts table, see
+:func:`bundled_facts`) or a key of the file's ``sources`` block. A plain number is
+accepted and labelled an assumption.
+
+Validation errors are :class:`~critmin.errors.SpecError` naming the file and the
+field path (``shocks.0.share_allowed``).
+
+Shock types
+-----------
+``export_restriction``
+    ``exporter``, ``destinations`` (``all``, a group ``EU27``/``OECD``/``G7`` or a list
+    of ISO3 codes), ``share_allowed`` (fraction of the baseline flow) *or* ``quota_t``
+    [t/yr], ``start`` (``YYYY-MM``), ``duration_months`` (default: to the end),
+    ``licensing_delay_months`` (no exports in the first months).
+``capacity_addition``
+    ``country``, ``tonnes_per_year`` [t/yr], ``start``, ``ramp_up_months``.
+``outage``
+    ``country``, ``share`` of its baseline output lost, ``start``, ``duration_months``.
+``demand_growth``
+    ``market`` (``domestic`` or ``row``), ``rate`` [1/yr], ``start``.
+``stock_release``
+    ``market``, ``tonnes`` [t] released evenly over ``duration_months`` from ``start``.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import functools
+import re
+from importlib import resources
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import ValidationError as PydanticValidationError
+
+from critmin.errors import SpecError
+
+__all__ = [
+    "ASSUMPTION",
+    "CapacityAddition",
+    "DemandGrowth",
+    "ExportRestriction",
+    "Outage",
+    "Param",
+    "ScenarioSpec",
+    "StockRelease",
+    "bundled_facts",
+    "load_scenario",
+    "month_index",
+    "month_label",
+    "parse_scenario",
+]
+
+ASSUMPTION = "assumption"
+_ISO3 = re.compile(r"^[A-Z]{3}$")
+_FACTS = re.compile(r"^facts:\s*(\d+(?:\s*,\s*\d+)*)$")
+
+
+@functools.lru_cache(maxsize=1)
+def bundled_facts() -> dict[int, dict[str, Any]]:
+    """Rows of the gallium/germanium facts table carried in the package, by line.
+
+    Returns
+    -------
+    dict of int to dict
+        ``line`` (1-based line in ``facts.csv``, header = 1) to ``topic``, ``item``,
+        ``date``, ``value``, ``unit``, ``source``, ``url`` and ``note``.
+    """
+    text = resources.files("critmin.scenarios").joinpath("facts.yaml").read_text("utf-8")
+    rows: list[dict[str, Any]] = yaml.safe_load(text)
+    return {int(r["line"]): r for r in rows}
+
+
+def month_index(value: Any) -> int:
+    """Months since year 0 for ``2025``, ``"2025-03"`` or a date (``2025-03-01``)."""
+    if isinstance(value, _dt.date):
+        return value.year * 12 + value.month - 1
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value * 12
+    s = str(value).strip()
+    m = re.fullmatch(r"(\d{4})(?:-(\d{1,2}))?(?:-\d{1,2})?", s)
+    if not m:
+        raise ValueError(f"expected a year (2025) or a month (2025-03), got {value!r}")
+    month = int(m.group(2) or 1)
+    if not 1 <= month <= 12:
+        raise ValueError(f"month out of range in {value!r}")
+    return int(m.group(1)) * 12 + month - 1
+
+
+def month_label(index: int) -> str:
+    """``YYYY-MM`` for a month index from :func:`month_index`."""
+    return f"{index // 12:04d}-{index % 12 + 1:02d}"
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Param(_Model):
+    """A number or a distribution, with its unit and provenance.
+
+    Attributes
+    ----------
+    value : float, optional
+        Central value (the deterministic run). Defaults to the mode (triangular) or
+        the midpoint (uniform).
+    dist : {"fixed", "uniform", "triangular", "normal"}
+        Distribution for the Monte Carlo. ``normal`` uses ``value`` and ``sd`` and is
+        clipped to ``[low, high]`` where given.
+    low, mode, high, sd : float, optional
+        Distribution parameters.
+    unit : str
+        Unit of the value (``t/yr``, ``USD/kg``, ``1``...).
+    source : str
+        ``assumption``, ``store:<series>``, ``facts:<line>`` or a key of ``sources``.
+    series : str, optional
+        A price series in the store; the value is then read for the baseline year.
+    note : str
+        Why this value.
+    """
+
+    value: float | None = None
+    dist: Literal["fixed", "uniform", "triangular", "normal"] = "fixed"
+    low: float | None = None
+    mode: float | None = None
+    high: float | None = None
+    sd: float | None = None
+    unit: str = ""
+    source: str = ASSUMPTION
+    series: str | None = None
+    note: str = ""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _wrap_plain(cls, data: Any) -> Any:
+        if isinstance(data, int | float) and not isinstance(data, bool):
+            return {"value": float(data), "source": ASSUMPTION, "note": "plain value"}
+        return data
+
+    @model_validator(mode="after")
+    def _check(self) -> Param:
+        d = self.dist
+        if d == "fixed" and self.value is None and self.series is None:
+            raise ValueError("a fixed parameter needs 'value' (or 'series' for a price)")
+        if d == "uniform" and (self.low is None or self.high is None):
+            raise ValueError("a uniform distribution needs 'low' and 'high'")
+        if d == "triangular" and (self.low is None or self.mode is None or self.high is None):
+            raise ValueError("a triangular distribution needs 'low', 'mode' and 'high'")
+        if d == "normal" and (self.value is None or self.sd is None or self.sd < 0):
+            raise ValueError("a normal distribution needs 'value' and 'sd' >= 0")
+        if self.low is not None and self.high is not None and self.low > self.high:
+            raise ValueError(f"low ({self.low}) > high ({self.high})")
+        if d == "triangular":
+            assert self.low is not None and self.mode is not None and self.high is not None
+            if not self.low <= self.mode <= self.high:
+                raise ValueError("triangular needs low <= mode <= high")
+        if self.series is not None and self.source == ASSUMPTION:
+            object.__setattr__(self, "source", f"store:{self.series}")
+        return self
+
+    @property
+    def is_assumption(self) -> bool:
+        """True when the value comes from neither the store nor a cited source."""
+        return self.source.strip().lower() == ASSUMPTION
+
+    def central(self) -> float:
+        """The value of the deterministic run."""
+        if self.value is not None:
+            return float(self.value)
+        if self.dist == "triangular":
+            assert self.mode is not None
+            return float(self.mode)
+        if self.dist == "uniform":
+            assert self.low is not None and self.high is not None
+            return 0.5 * (self.low + self.high)
+        raise ValueError("parameter has no value (an unresolved store series?)")
+
+    def with_value(self, value: float, source: str | None = None) -> Param:
+        """A copy with ``value`` set (e.g. resolved from the store)."""
+        upd: dict[str, Any] = {"value": float(value)}
+        if source is not None:
+            upd["source"] = source
+        return self.model_copy(update=upd)
+
+    def sample(self, rng: Any, n: int) -> Any:
+        """``n`` draws as a NumPy array (the central value when ``dist`` is fixed)."""
+        import numpy as np
+
+        if self.dist == "fixed":
+            return np.full(n, self.central())
+        if self.dist == "uniform":
+            return rng.uniform(self.low, self.high, n)
+        if self.dist == "triangular":
+            if self.low == self.high:
+                return np.full(n, float(self.low))  # type: ignore[arg-type]
+            return rng.triangular(self.low, self.mode, self.high, n)
+        x = rng.normal(self.central(), self.sd, n)
+        lo = -np.inf if self.low is None else self.low
+        hi = np.inf if self.high is None else self.high
+        return np.clip(x, lo, hi)
+
+    def describe(self) -> str:
+        """Short text of the value or distribution (``triangular(-0.6, -0.3, -0.1)``)."""
+        if self.dist == "fixed":
+            return f"{self.central():g}"
+        if self.dist == "uniform":
+            return f"uniform({self.low:g}, {self.high:g})"
+        if self.dist == "triangular":
+            return f"triangular({self.low:g}, {self.mode:g}, {self.high:g})"
+        s = f"normal({self.central():g}, sd {self.sd:g})"
+        if self.low is not None or self.high is not None:
+            s += f" clipped to [{self.low}, {self.high}]"
+        return s
+
+
+def _p(value: float, unit: str, note: str, **kw: Any) -> Param:
+    return Param(value=value, unit=unit, note=note, **kw)
+
+
+class _Shock(_Model):
+    start: int = Field(description="first month, YYYY-MM")
+
+    @field_validator("start", mode="before")
+    @classmethod
+    def _month(cls, v: Any) -> int:
+        return month_index(v)
+
+
+def _iso3(v: Any) -> str:
+    s = str(v).strip().upper()
+    if not _ISO3.match(s):
+        raise ValueError(f"expected an ISO3 country code, got {v!r}")
+    return s
+
+
+class ExportRestriction(_Shock):
+    """The exporter allows only part of its baseline exports to some destinations."""
+
+    type: Literal["export_restriction"]
+    exporter: str
+    destinations: str | list[str] = "all"
+    share_allowed: Param | None = None
+    quota_t: Param | None = None
+    duration_months: int | None = Field(default=None, ge=1)
+    licensing_delay_months: Param = Field(default_factory=lambda: Param(value=0.0, unit="month"))
+
+    @field_validator("exporter", mode="before")
+    @classmethod
+    def _code(cls, v: Any) -> str:
+        return _iso3(v)
+
+    @field_validator("destinations", mode="before")
+    @classmethod
+    def _dest(cls, v: Any) -> Any:
+        if isinstance(v, list):
+            return [_iso3(x) for x in v]
+        s = str(v).strip()
+        if s.lower() == "all":
+            return "all"
+        from critmin.data.countries import group_members
+        from critmin.errors import UnknownCountryError
+
+        try:
+            group_members(s)
+        except UnknownCountryError:
+            if _ISO3.match(s.upper()):
+                return [s.upper()]
+            raise ValueError(
+                f"unknown destination {v!r}: use 'all', a group (EU27, OECD, G7) or ISO3 codes"
+            ) from None
+        return s.upper()
+
+    @model_validator(mode="after")
+    def _one(self) -> ExportRestriction:
+        if (self.share_allowed is None) == (self.quota_t is None):
+            raise ValueError("give exactly one of 'share_allowed' and 'quota_t'")
+        p = self.share_allowed
+        if p is not None:
+            lo = p.low if p.low is not None else p.central() if p.value is not None else 0.0
+            hi = p.high if p.high is not None else p.central() if p.value is not None else 1.0
+            if lo < 0 or hi > 1:
+                raise ValueError("share_allowed must lie in [0, 1]")
+        return self
+
+    def destination_codes(self) -> list[str] | None:
+        """ISO3 codes of the destinations; ``None`` for all destinations."""
+        if self.destinations == "all":
+            return None
+        if isinstance(self.destinations, list):
+            return list(self.destinations)
+        from critmin.data.countries import group_members
+
+        return group_members(self.destinations)
+
+
+class CapacityAddition(_Shock):
+    """New capacity in a country, ramping up linearly over ``ramp_up_months``."""
+
+    type: Literal["capacity_addition"]
+    country: str
+    tonnes_per_year: Param
+    ramp_up_months: int = Field(default=0, ge=0)
+    name: str = ""
+
+    @field_validator("country", mode="before")
+    @classmethod
+    def _code(cls, v: Any) -> str:
+        return _iso3(v)
+
+
+class Outage(_Shock):
+    """Part of a country's baseline output lost for a while."""
+
+    type: Literal["outage"]
+    country: str
+    share: Param
+    duration_months: int | None = Field(default=None, ge=1)
+
+    @field_validator("country", mode="before")
+    @classmethod
+    def _code(cls, v: Any) -> str:
+        return _iso3(v)
+
+
+class DemandGrowth(_Model):
+    """Demand in one market grows at ``rate`` per year from ``start`` (default: scenario start)."""
+
+    type: Literal["demand_growth"]
+    market: Literal["domestic", "row"]
+    rate: Param
+    start: int | None = None
+
+    @field_validator("start", mode="before")
+    @classmethod
+    def _month(cls, v: Any) -> int | None:
+        return None if v is None else month_index(v)
+
+
+class StockRelease(_Shock):
+    """A stockpile releases ``tonnes`` into a market evenly over ``duration_months``."""
+
+    type: Literal["stock_release"]
+    market: Literal["domestic", "row"]
+    tonnes: Param
+    duration_months: int = Field(default=12, ge=1)
+
+
+Shock = Annotated[
+    ExportRestriction | CapacityAddition | Outage | DemandGrowth | StockRelease,
+    Field(discriminator="type"),
+]
+
+
+class PerMarket(_Model):
+    """One parameter for each market."""
+
+    domestic: Param
+    row: Param
+
+
+class OptPerMarket(_Model):
+    """An optional parameter for each market."""
+
+    domestic: Param | None = None
+    row: Param | None = None
+
+
+def _default_supply() -> PerMarket:
+    note = (
+        "short-run elasticity of by-product supply; published values behind USGS OFR "
+        "2024-1057 not available (PROVENANCE gap)"
+    )
+    return PerMarket(
+        domestic=Param(dist="triangular", low=0.1, mode=0.3, high=0.6, unit="1", note=note),
+        row=Param(dist="triangular", low=0.1, mode=0.4, high=1.0, unit="1", note=note),
+    )
+
+
+def _default_demand() -> PerMarket:
+    note = "short-run own-price elasticity of demand; not published (PROVENANCE gap)"
+    return PerMarket(
+        domestic=Param(dist="triangular", low=-0.8, mode=-0.4, high=-0.1, unit="1", note=note),
+        row=Param(dist="triangular", low=-0.8, mode=-0.4, high=-0.1, unit="1", note=note),
+    )
+
+
+class Parameters(_Model):
+    """Model parameters (see ``docs/scenarios.md`` for their role in the equations)."""
+
+    supply_elasticity: PerMarket = Field(default_factory=_default_supply)
+    demand_elasticity: PerMarket = Field(default_factory=_default_demand)
+    spare_capacity: OptPerMarket = Field(default_factory=OptPerMarket)
+    stocks: OptPerMarket = Field(default_factory=OptPerMarket)
+    stock_draw_share: Param = Field(
+        default_factory=lambda: _p(
+            0.5, "1/yr", "share of remaining stocks that holders release per year at most"
+        )
+    )
+    leakage: Param = Field(
+        default_factory=lambda: _p(
+            0.0, "1", "share of the restricted flow that still arrives via third countries"
+        )
+    )
+    price_ceiling_ratio: float = Field(
+        default=50.0, gt=1, description="highest price as a multiple of the baseline price"
+    )
+
+    @model_validator(mode="after")
+    def _signs(self) -> Parameters:
+        for name, p in (
+            ("supply_elasticity.domestic", self.supply_elasticity.domestic),
+            ("supply_elasticity.row", self.supply_elasticity.row),
+        ):
+            if _bounds(p)[0] < 0:
+                raise ValueError(f"{name} must be >= 0")
+        for name, p in (
+            ("demand_elasticity.domestic", self.demand_elasticity.domestic),
+            ("demand_elasticity.row", self.demand_elasticity.row),
+        ):
+            if _bounds(p)[1] > 0:
+                raise ValueError(f"{name} must be <= 0")
+        return self
+
+
+def _bounds(p: Param) -> tuple[float, float]:
+    lo = p.low if p.low is not None else (p.value if p.value is not None else 0.0)
+    hi = p.high if p.high is not None else (p.value if p.value is not None else 0.0)
+    if p.dist == "normal" and p.sd:
+        lo = p.low if p.low is not None else -float("inf")
+        hi = p.high if p.high is not None else float("inf")
+    return float(lo), float(hi)
+
+
+class Baseline(_Model):
+    """Baseline flows and prices that the store does not hold."""
+
+    exports: Param = Field(description="the exporter's exports in the baseline year [t/yr]")
+    price_domestic: Param
+    price_row: Param
+    price_unit: str = "USD/kg"
+    trade_year: int | None = None
+
+
+class Source(_Model):
+    """A source cited by key from a parameter's ``source``."""
+
+    title: str
+    url: str = ""
+    path: str = ""
+    note: str = ""
+
+
+class ScenarioSpec(_Model):
+    """A validated scenario (see the module docstring for the file format)."""
+
+    name: str
+    description: str = ""
+    commodity: str
+    exporter: str | None = None
+    baseline_year: int = Field(ge=1900, le=2100)
+    start: int
+    horizon: int = Field(ge=1, le=600, description="number of periods")
+    period: Literal["monthly", "annual"] = "annual"
+    baseline: Baseline
+    shocks: list[Shock] = Field(default_factory=list)
+    parameters: Parameters = Field(default_factory=Parameters)
+    sources: dict[str, Source] = Field(default_factory=dict)
+    report_importers: list[str] = Field(default_factory=lambda: ["EU27", "USA", "JPN", "KOR", "OECD"])
+
+    @field_validator("start", mode="before")
+    @classmethod
+    def _month(cls, v: Any) -> int:
+        return month_index(v)
+
+    @field_validator("commodity", mode="before")
+    @classmethod
+    def _commodity(cls, v: Any) -> str:
+        from critmin.data.commodities import resolve
+
+        return resolve(str(v))
+
+    @model_validator(mode="after")
+    def _check(self) -> ScenarioSpec:
+        exporters = {s.exporter for s in self.shocks if isinstance(s, ExportRestriction)}
+        if self.exporter is not None:
+            object.__setattr__(self, "exporter", _iso3(self.exporter))
+            exporters.add(self.exporter)
+        if len(exporters) > 1:
+            raise ValueError(
+                f"all export restrictions must name one exporter (the domestic market), got {sorted(exporters)}"
+            )
+        if not exporters:
+            raise ValueError(
+                "name the 'exporter' whose domestic market is modelled apart (or add an export_restriction)"
+            )
+        object.__setattr__(self, "exporter", exporters.pop())
+        if self.period == "annual" and self.start % 12 != 0:
+            raise ValueError("annual scenarios start in January (start: YYYY)")
+        return self
+
+    @property
+    def months_per_period(self) -> int:
+        """1 (monthly) or 12 (annual)."""
+        return 1 if self.period == "monthly" else 12
+
+    @property
+    def n_months(self) -> int:
+        """Length of the horizon in months."""
+        return self.horizon * self.months_per_period
+
+    def period_labels(self) -> list[str]:
+        """``YYYY`` or ``YYYY-MM`` of each period."""
+        step = self.months_per_period
+        if step == 12:
+            return [str((self.start + 12 * i) // 12) for i in range(self.horizon)]
+        return [month_label(self.start + i) for i in range(self.horizon)]
+
+
+def iter_params(spec: ScenarioSpec) -> list[tuple[str, Param]]:
+    """Every :class:`Param` of a spec with its field path, in file order."""
+    out: list[tuple[str, Param]] = []
+
+    def walk(obj: Any, path: str) -> None:
+        if isinstance(obj, Param):
+            out.append((path, obj))
+        elif isinstance(obj, BaseModel):
+            for name in type(obj).model_fields:
+                walk(getattr(obj, name), f"{path}.{name}" if path else name)
+        elif isinstance(obj, list):
+            for i, x in enumerate(obj):
+                walk(x, f"{path}.{i}")
+        elif isinstance(obj, dict):
+            for k, x in obj.items():
+                walk(x, f"{path}.{k}")
+
+    walk(spec, "")
+    return out
+
+
+def _loc(loc: tuple[int | str, ...]) -> str:
+    parts = [
+        str(p)
+        for p in loc
+        if not (isinstance(p, str) and ("[" in p or p in _SHOCK_TAGS or p.startswith("function-")))
+    ]
+    return ".".join(parts)
+
+
+_SHOCK_TAGS = {"export_restriction", "capacity_addition", "outage", "demand_growth", "stock_release"}
+
+
+def _check_sources(spec: ScenarioSpec, path: str) -> None:
+    facts = bundled_facts()
+    for field, p in iter_params(spec):
+        src = p.source.strip()
+        if src.lower() == ASSUMPTION or src.startswith("store:"):
+            continue
+        m = _FACTS.match(src)
+        if m:
+            for n in (int(x) for x in m.group(1).split(",")):
+                if n not in facts:
+                    raise SpecError(
+                        path,
+                        f"facts.csv line {n} is not in the bundled facts (critmin/scenarios/facts.yaml)",
+                        field=f"{field}.source",
+                    )
+            continue
+        if src not in spec.sources:
+            raise SpecError(
+                path,
+                f"unknown source {src!r}: use 'assumption', 'store:<series>', 'facts:<line>' or a key of 'sources'",
+                field=f"{field}.source",
+            )
+
+
+def parse_scenario(data: Any, path: str | Path = "<scenario>") -> ScenarioSpec:
+    """Validate a parsed YAML mapping as a scenario.
+
+    Parameters
+    ----------
+    data : mapping
+        The parsed YAML.
+    path : str or Path
+        File name used in error messages.
+
+    Raises
+    ------
+    SpecError
+        Naming the file and the first failing field.
+    """
+    p = str(path)
+    if not isinstance(data, dict):
+        raise SpecError(p, "the scenario must be a YAML mapping")
+    try:
+        spec = ScenarioSpec.model_validate(data)
+    except PydanticValidationError as exc:
+        err = exc.errors()[0]
+        field = _loc(tuple(err["loc"])) or None
+        msg = str(err["msg"]).removeprefix("Value error, ")
+        raise SpecError(p, msg, field=field) from None
+    _check_sources(spec, p)
+    return spec
+
+
+def load_scenario(path: str | Path) -> ScenarioSpec:
+    """Read and validate a scenario YAML file.
+
+    Raises
+    ------
+    SpecError
+        When the file is missing, is not YAML, or fails validation.
+    """
+    p = Path(path)
+    try:
+        text = p.read_text("utf-8")
+    except OSError as exc:
+        raise SpecError(str(p), f"cannot read file: {exc.strerror or exc}") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise SpecError(str(p), f"not valid YAML: {exc}") from None
+    return parse_scenario(data, p)
