@@ -325,6 +325,7 @@ def brief(folder: str | Path, out: str | Path | None = None) -> BriefResult:
     fd, tmp = tempfile.mkstemp(prefix=".brief-", suffix=".html", dir=target.parent)
     with os.fdopen(fd, "w", encoding="utf-8") as fh:
         fh.write(doc)
+    os.chmod(tmp, 0o644)
     os.replace(tmp, target)
     res.path = target
     return res

@@ -312,7 +312,8 @@ def stages(
         ir: Param | None = None
         if mem == {"USA"}:
             ir = _nir_usa(commodity, y, data)
-        if ir is None and hs6 is not None and exports_out >= imports_in and (imports_in > 0 or exports_out > 0):
+        pooled = hs6 is not None and bool(codes.get(hs6, {}).get("pools"))
+        if ir is None and hs6 is not None and not pooled and exports_out >= imports_in > 0:
             ir = Param("import_reliance", 0.0, 0.0, 0.0, "fraction",
                        f"cepii_baci hs6={hs6} {ty}: net exporter (exports {exports_out:,.0f} >= imports {imports_in:,.0f} USD)", False)
         if ir is None and basis == "production":

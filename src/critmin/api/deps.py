@@ -1,0 +1,83 @@
+"""Request-side plumbing: one DuckDB cursor per worker thread and a read cache.
+
+FastAPI runs plain ``def`` endpoints in a thread pool. A DuckDB connection must
+not be used by two threads at once, so each thread gets its own cursor on the
+process-wide read-only store (:func:`thread_store`). The store does not change
+while the server runs (it is opened read-only), so read responses are cached in
+a bounded LRU (:class:`ReadCache`), keyed by endpoint and normalised parameters.
+"""
+
+from __future__ import annotations
+
+import copy
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from typing import TYPE_CHECKING, Any, TypeVar
+
+if TYPE_CHECKING:  # pragma: no cover
+    from critmin.data.store import Store
+
+__all__ = ["ReadCache", "thread_store"]
+
+T = TypeVar("T")
+
+_local = threading.local()
+
+
+def thread_store() -> Store:
+    """A :class:`~critmin.data.store.Store` whose connection is this thread's own cursor."""
+    from critmin.data.store import get_store
+
+    base = get_store()
+    cur = getattr(_local, "store", None)
+    if cur is None or getattr(_local, "base", None) is not base:
+        st = copy.copy(base)
+        st.con = base.con.cursor()
+        _local.store = st
+        _local.base = base
+        cur = st
+    return cur  # type: ignore[no-any-return]
+
+
+class ReadCache:
+    """A thread-safe LRU of computed read responses.
+
+    Parameters
+    ----------
+    size : int
+        Entries kept; 0 disables caching.
+    """
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._data: OrderedDict[Hashable, Any] = OrderedDict()
+        self._lock = threading.Lock()
+        self.hits = 0
+        self.misses = 0
+
+    def get(self, key: Hashable, compute: Callable[[], T]) -> T:
+        """The cached value for ``key``, computing (outside the lock) on a miss.
+
+        Errors are not cached.
+        """
+        if self.size == 0:
+            return compute()
+        with self._lock:
+            if key in self._data:
+                self._data.move_to_end(key)
+                self.hits += 1
+                return self._data[key]  # type: ignore[no-any-return]
+            self.misses += 1
+        value = compute()
+        with self._lock:
+            self._data[key] = value
+            self._data.move_to_end(key)
+            while len(self._data) > self.size:
+                self._data.popitem(last=False)
+        return value
+
+    def clear(self) -> None:
+        """Forget every entry."""
+        with self._lock:
+            self._data.clear()
