@@ -203,6 +203,7 @@ def valuation_task(
         cleaned: dict[str, Any] = _clean(out)
         return cleaned
     except CritminError as exc:
-        raise TaskError(error_status(exc), one_line(str(exc))) from None
+        msg = str(exc).replace(f"{tmp}/", "").replace(str(tmp), "<upload>")
+        raise TaskError(error_status(exc), one_line(msg)) from None
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

@@ -37,6 +37,21 @@ class RiskData:
     commodities: pd.DataFrame
     countries: pd.DataFrame
 
+    def __post_init__(self) -> None:
+        self._obs = {str(k): g for k, g in self.obs.groupby("commodity", sort=False)}
+        self._trade = {
+            (str(h), int(y)): g for (h, y), g in self.trade.groupby(["hs6", "year"], sort=False)
+        }
+        self.trade_years = sorted(int(y) for y in self.trade["year"].unique())
+
+    def commodity_obs(self, cid: str) -> pd.DataFrame:
+        """Observations of one commodity (empty frame when none)."""
+        return self._obs.get(cid, self.obs.iloc[0:0])
+
+    def flows(self, hs6: str, year: int) -> pd.DataFrame:
+        """Trade rows of one HS6 code and year (empty frame when none)."""
+        return self._trade.get((hs6, year), self.trade.iloc[0:0])
+
 
 def load(store: Store | None = None) -> RiskData:
     """Read observations (latest editions), trade, WGI, commodities and countries."""
@@ -44,17 +59,27 @@ def load(store: Store | None = None) -> RiskData:
         from critmin.data.store import get_store
 
         store = get_store()
-    obs = store.observations()
+    obs = _plain(store.observations())
     obs = obs[obs["measure"].isin(
         ["mine_production", "refinery_production", "primary_production", "plant_production",
          "production", "net_import_reliance"]
     )].reset_index(drop=True)
-    trade = store.trade()
+    trade = _plain(store.trade())
     trade = trade.assign(
         exporter=trade["exporter"].replace(_BACI_ALIASES),
         importer=trade["importer"].replace(_BACI_ALIASES),
     )
-    return RiskData(obs, trade, store.governance(), store.commodities(), store.countries())
+    return RiskData(
+        obs, trade, _plain(store.governance()), store.commodities(), _plain(store.countries())
+    )
+
+
+def _plain(df: pd.DataFrame) -> pd.DataFrame:
+    """Arrow-backed string columns as plain objects (much faster row selection)."""
+    for c in df.columns:
+        if isinstance(df[c].dtype, pd.StringDtype):
+            df[c] = df[c].astype(object)
+    return df
 
 
 def importer_members(importer: str | Sequence[str], data: RiskData) -> tuple[str, list[str]]:
@@ -141,8 +166,8 @@ def _production(
         row = data.commodities[data.commodities["commodity"] == cid]
         same = not row.empty and row["primary_measure"].iloc[0] == measure
         product = (row["primary_product"].iloc[0] or "") if same else ""
-    o = data.obs
-    t = o[(o["commodity"] == cid) & (o["measure"] == measure) & (o["product"] == product)]
+    o = data.commodity_obs(cid)
+    t = o[(o["measure"] == measure) & (o["product"] == product)]
     official = t[~t["edition"].fillna("").str.startswith("user:")]
     base = official if len(official) else t
     valued = base[base["qualifier"].isin(_VALUED) & (base["entity_type"] == "country")]
@@ -155,7 +180,7 @@ def _production(
     y = int(pool["year"].max())
     t = t[t["year"] == y]
     rows = t[(t["entity_type"] == "country") & (t["qualifier"] != "included_elsewhere")]
-    rows = rows.groupby("iso3", as_index=False).first()
+    rows = rows.drop_duplicates("iso3").sort_values("iso3")
     val = np.where(rows["qualifier"].isin(_VALUED), rows["value"].to_numpy(float), np.nan)
     val = np.where(rows["qualifier"] == "negligible", 0.0, val)
     oth = t[(t["entity_type"] == "other") & t["qualifier"].isin(_VALUED)]["value"].sum()
@@ -179,14 +204,13 @@ def _production(
 
 
 def _trade_year(year: int, data: RiskData) -> int:
-    ys = sorted(int(y) for y in data.trade["year"].unique())
+    ys = data.trade_years
     before = [y for y in ys if y <= year]
     return before[-1] if before else ys[0]
 
 
 def _flows(data: RiskData, hs6: str, ty: int, exporter_out: set[str] | None, importers: set[str] | None) -> pd.DataFrame:
-    t = data.trade
-    t = t[(t["hs6"] == hs6) & (t["year"] == ty)]
+    t = data.flows(hs6, ty)
     if importers is not None:
         t = t[t["importer"].isin(importers)]
     if exporter_out is not None:
@@ -212,8 +236,8 @@ def _trade_supply(df: pd.DataFrame, basis: str, hs6: str, ty: int) -> Supply | N
 
 
 def _nir_usa(cid: str, year: int, data: RiskData) -> Param | None:
-    o = data.obs
-    t = o[(o["commodity"] == cid) & (o["measure"] == "net_import_reliance") & (o["iso3"] == "USA")]
+    o = data.commodity_obs(cid)
+    t = o[(o["measure"] == "net_import_reliance") & (o["iso3"] == "USA")]
     t = t[t["year"] <= year] if (t["year"] <= year).any() else t
     if t.empty:
         return None
@@ -298,8 +322,8 @@ def stages(
             imp = _flows(data, hs6, ty, mem, mem)
             imports = _trade_supply(imp, f"imports hs6={hs6} {ty} from outside the importer", hs6, ty)
             imports_in = float(imp["value_usd"].sum())
-            t = data.trade
-            ex = t[(t["hs6"] == hs6) & (t["year"] == ty) & t["exporter"].isin(mem) & ~t["importer"].isin(mem)]
+            t = data.flows(hs6, ty)
+            ex = t[t["exporter"].isin(mem) & ~t["importer"].isin(mem)]
             exports_out = float(ex["value_usd"].sum())
             pools = codes.get(hs6, {}).get("pools")
             if pools:

@@ -31,6 +31,7 @@ if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
 __all__ = [
+    "PLANNED",
     "ROUTES",
     "ByproductRoute",
     "Factor",
@@ -236,3 +237,17 @@ def route_table(r: ByproductRoute) -> pd.DataFrame:
         for f in fs
     ]
     return pd.DataFrame(rows)
+
+
+#: Planned by-product recovery capacity by country (t/yr, source), used where the store
+#: has no installed capacity for the country.
+PLANNED: dict[str, dict[str, tuple[float, str]]] = {
+    "gallium": {
+        "KAZ": (15.0, "facts:167 (ERG Pavlodar, start 2026)"),
+        "GRC": (50.0, "facts:152 (Metlen, 2027-2028)"),
+        "USA": (50.0, "facts:174 (ATALCO Gramercy)"),
+        "DEU": (40.0, "facts:155 (Stade restart, 2027)"),
+        "AUS": (100.0, "facts:161 (Alcoa Wagerup)"),
+        "CAN": (3.5, "facts:150 (Rio Tinto Vaudreuil demonstration)"),
+    },
+}

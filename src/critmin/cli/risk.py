@@ -1,0 +1,112 @@
+"""``critmin risk``: supply-risk indices side by side (``rank``) and factor by factor (``explain``).
+
+numpy, pandas and :mod:`critmin.risk` are imported inside the commands (fast start).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from critmin.cli._output import Format, emit
+
+__all__ = ["app"]
+
+app = typer.Typer(no_args_is_help=True)
+
+FormatOpt = Annotated[
+    Format, typer.Option("--format", "-f", help="Output format: table, csv or json.")
+]
+ImporterOpt = Annotated[
+    str,
+    typer.Option(
+        "--importer", "-i", help="Importer: EU27, OECD, G7, a country (USA) or a list (USA,JPN)."
+    ),
+]
+YearOpt = Annotated[
+    int | None,
+    typer.Option("--year", "-y", help="Latest production year to use (default: latest with data)."),
+]
+
+
+@app.command()
+def rank(
+    importer: ImporterOpt = "EU27",
+    method: Annotated[
+        str,
+        typer.Option("--method", "-m", help="eu, eu2020, usgs, geopolrisk, hhi or all."),
+    ] = "all",
+    year: YearOpt = None,
+    draws: Annotated[
+        int, typer.Option("--draws", "-n", help="Monte Carlo draws (0: point values only).")
+    ] = 0,
+    seed: Annotated[int | None, typer.Option("--seed", help="Random seed.")] = None,
+    top: Annotated[
+        int, typer.Option("--top", help="N for the probability of being in the top N.")
+    ] = 10,
+    limit: Annotated[
+        int | None, typer.Option("--limit", help="Show only the first N rows per method.")
+    ] = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Rank commodities by supply risk, by one method or all side by side."""
+    from critmin.errors import ValidationError
+    from critmin.risk import side_by_side, supply_risk
+
+    if limit is not None and limit < 1:
+        raise ValidationError("--limit must be >= 1")
+    df = supply_risk(importer, method, year, draws=draws, seed=seed, top=top)
+    a = df.attrs
+    if limit is not None:
+        df = df[df["rank"] <= limit]
+    ms = list(dict.fromkeys(df["method"]))
+    caption = (
+        f"importer {a['importer']} ({len(a['members'])} countries); WGI {a['wgi_years'][0]}-"
+        f"{a['wgi_years'][1]}; "
+        + (f"{draws} draws, seed {seed}, p_top = P(rank <= {top}). " if draws else "no draws. ")
+        + "Stand-ins: "
+        + "; ".join(a["stand_ins"])
+    )
+    if fmt is not Format.table:
+        emit(df, fmt)
+        return
+    if len(ms) > 1:
+        wide = side_by_side(df)
+        emit(wide, fmt, title=f"Supply risk seen from {a['importer']}", caption=caption)
+        return
+    cols = ["rank", "commodity", "value", "scale", "stage", "year"]
+    if draws:
+        cols += ["p5", "p50", "p95", "rank_p5", "rank_p95", "p_top"]
+    cols += ["import_reliance", "sourcing", "defaults_used"]
+    emit(df[cols], fmt, title=f"Supply risk ({ms[0]}) seen from {a['importer']}", caption=caption)
+
+
+@app.command()
+def explain(
+    commodity: Annotated[str, typer.Argument(help="Commodity name, alias or symbol.")],
+    method: Annotated[
+        str, typer.Option("--method", "-m", help="eu, eu2020, usgs, geopolrisk or hhi.")
+    ] = "eu",
+    importer: ImporterOpt = "EU27",
+    year: YearOpt = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Show every factor of one commodity's index: value, unit and source rows."""
+    from critmin.risk import explain as _explain
+
+    df = _explain(commodity, method, importer, year)
+    a = df.attrs
+    if fmt is not Format.table:
+        emit(df, fmt)
+        return
+    caption = "Warnings: " + ("; ".join(a["warnings"]) or "none") + ". Stand-ins: " + "; ".join(
+        a["stand_ins"]
+    )
+    emit(
+        df,
+        fmt,
+        title=f"{a['commodity']}: {a['method']} supply risk seen from {a['importer']} "
+        f"(WGI {a['wgi_years'][0]}-{a['wgi_years'][1]})",
+        caption=caption,
+    )
