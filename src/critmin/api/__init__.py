@@ -20,7 +20,7 @@ FastAPI is imported only when :func:`create_app` is called.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # pragma: no cover
     from fastapi import FastAPI
@@ -30,8 +30,8 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["create_app"]
 
 
-def create_app(settings: Settings | None = None, **kwargs: Any) -> FastAPI:
+def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the FastAPI application (see :func:`critmin.api.app.create_app`)."""
     from critmin.api.app import create_app as _create
 
-    return _create(settings, **kwargs)
+    return _create(settings)

@@ -140,7 +140,7 @@ class ConsistencyClaim(_Base):
 
     type: Literal["consistency"]
     check: Literal["grade_tonnage", "hit_rate", "implied_price", "growth"]
-    inputs: dict[str, str | float] = Field(description="Named inputs, quantities with units where relevant.")
+    inputs: dict[str, int | float | str] = Field(description="Named inputs, quantities with units where relevant.")
     claimed: float | None = Field(None, description="A figure the story states for the derived quantity, if any.")
     tolerance: float = Field(0.05, ge=0)
 

@@ -1,0 +1,137 @@
+/* critmin dashboard helpers (vanilla JS, no build step). Everything is fetched from this server. */
+"use strict";
+
+const API = "/api/v1";
+const QUAL_LABEL = {
+  withheld: "W (withheld)",
+  not_available: "NA",
+  negligible: "< 0.5 unit",
+  qualitative: "qualitative",
+  included_elsewhere: "in aggregate",
+};
+
+function el(tag, attrs, ...children) {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs || {})) {
+    if (k === "class") e.className = v;
+    else if (k === "text") e.textContent = v;
+    else e.setAttribute(k, v);
+  }
+  for (const c of children) if (c !== null && c !== undefined) e.append(c);
+  return e;
+}
+
+async function getJSON(path, opts) {
+  const r = await fetch(path, opts);
+  let body = null;
+  try { body = await r.json(); } catch (e) { body = null; }
+  if (!r.ok) {
+    const msg = body && body.detail ? body.detail : r.status + " " + r.statusText;
+    const err = new Error(msg);
+    err.status = r.status;
+    throw err;
+  }
+  return body;
+}
+
+function qs(params) {
+  const u = new URLSearchParams();
+  for (const [k, v] of Object.entries(params || {})) {
+    if (v === null || v === undefined || v === "") continue;
+    if (Array.isArray(v)) v.forEach((x) => u.append(k, x));
+    else u.append(k, v);
+  }
+  const s = u.toString();
+  return s ? "?" + s : "";
+}
+
+function csvLink(path, params) {
+  return el("a", { href: path + qs(Object.assign({}, params, { format: "csv" })), download: "", class: "csv", text: "CSV" });
+}
+
+function fmtNum(v, digits) {
+  if (v === null || v === undefined || Number.isNaN(v)) return "—";
+  const d = digits === undefined ? (Math.abs(v) >= 100 ? 0 : Math.abs(v) >= 1 ? 2 : 4) : digits;
+  return Number(v).toLocaleString("en-US", { maximumFractionDigits: d });
+}
+
+function fmtQty(v, unit) {
+  return v === null || v === undefined ? "—" : fmtNum(v) + (unit ? " " + unit : "");
+}
+
+function fmtShare(v) {
+  return v === null || v === undefined ? "—" : (100 * v).toFixed(2) + " %";
+}
+
+/* Value cell text: withheld and other qualifiers as words, bounds with > or <, never 0. */
+function valueText(row) {
+  const v = row.value_t !== undefined ? row.value_t : row.value;
+  const unit = row.value_t !== undefined ? "t" : row.unit;
+  if ((v === null || v === undefined) && QUAL_LABEL[row.qualifier]) return QUAL_LABEL[row.qualifier];
+  if (row.qualifier === "lower_bound") return "> " + fmtQty(v, unit);
+  if (row.qualifier === "upper_bound") return "< " + fmtQty(v, unit);
+  return fmtQty(v, unit);
+}
+
+function showError(container, err) {
+  container.replaceChildren(el("p", { class: "error", role: "alert", text: err.message || String(err) }));
+}
+
+function plotConfig(filename) {
+  return {
+    responsive: true,
+    displaylogo: false,
+    topojsonURL: "/assets/topojson/",
+    toImageButtonOptions: { format: "png", filename: filename, scale: 2 },
+    modeBarButtonsToRemove: ["sendDataToCloud"],
+  };
+}
+
+function plot(id, data, layout, filename) {
+  const base = { margin: { l: 60, r: 20, t: 30, b: 50 }, font: { size: 12 } };
+  return Plotly.newPlot(id, data, Object.assign(base, layout), plotConfig(filename)).then(() => {
+    document.getElementById(id).setAttribute("data-rendered", "true");
+  });
+}
+
+function table(rows, cols, rowClass) {
+  const thead = el("thead", {}, el("tr", {}, ...cols.map((c) => el("th", { class: c.num ? "num" : "", text: c.label }))));
+  const tbody = el("tbody");
+  for (const r of rows) {
+    const tr = el("tr", { class: rowClass ? rowClass(r) : "" });
+    for (const c of cols) {
+      const txt = c.fmt ? c.fmt(r) : r[c.key] === null || r[c.key] === undefined ? "—" : String(r[c.key]);
+      const cls = (c.num ? "num " : "") + (c.cls ? c.cls(r) : "");
+      tr.append(el("td", { class: cls.trim(), text: txt }));
+    }
+    tbody.append(tr);
+  }
+  return el("table", {}, thead, tbody);
+}
+
+async function health() {
+  if (!window.__critminHealth) window.__critminHealth = getJSON(API + "/health");
+  return window.__critminHealth;
+}
+
+function header() {
+  const h = document.querySelector("header");
+  if (!h) return;
+  h.replaceChildren(
+    el("a", { class: "brand", href: "/", text: "critmin" }),
+    el("a", { href: "/commodity/gallium", text: "Commodity" }),
+    el("a", { href: "/country/Kazakhstan", text: "Country" }),
+    el("a", { href: "/what-if", text: "What-if" }),
+    el("a", { href: "/docs", text: "API" })
+  );
+  health().then((hh) => {
+    if (hh.modules && hh.modules.valuation) h.insertBefore(el("a", { href: "/project", text: "Project valuation" }), h.lastChild);
+  }).catch(() => {});
+}
+
+function pathArg(prefix) {
+  const p = decodeURIComponent(location.pathname);
+  return p.startsWith(prefix) ? p.slice(prefix.length) : "";
+}
+
+document.addEventListener("DOMContentLoaded", header);

@@ -1,0 +1,39 @@
+"""``critmin risk rank`` and ``critmin risk explain``."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from critmin.cli.main import run
+
+
+def test_rank_json(capsys: pytest.CaptureFixture[str]) -> None:
+    code = run(["risk", "rank", "--importer", "USA", "--method", "eu", "--draws", "50", "--seed", "1", "--format", "json", "--limit", "5"])
+    assert code == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert [r["rank"] for r in rows] == sorted(r["rank"] for r in rows)
+    assert {"commodity", "rank", "value", "method", "p5", "p50", "p95", "p_top", "defaults_used"} <= set(rows[0])
+    assert all(r["method"] == "eu" for r in rows)
+
+
+def test_rank_table_all(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(["risk", "rank", "--limit", "3"]) == 0
+    out = capsys.readouterr().out
+    assert "geopolrisk_rank" in out and "EU27" in out
+
+
+def test_explain_csv_and_table(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(["risk", "explain", "Ga", "--method", "hhi", "--format", "csv"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("stage,factor,iso3,value,unit,source,default")
+    assert run(["risk", "explain", "antimony", "--importer", "JPN"]) == 0
+    assert "hhi_wgi_global" in capsys.readouterr().out
+
+
+def test_errors_exit_1(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(["risk", "rank", "--method", "bogus"]) == 1
+    assert "unknown method" in capsys.readouterr().err
+    assert run(["risk", "explain", "tin", "--importer", "Atlantis"]) == 1
+    assert "Atlantis" in capsys.readouterr().err
