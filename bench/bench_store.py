@@ -27,7 +27,9 @@ def wall(cmd: list[str], env: dict[str, str], runs: int, prepare: object = None)
         if callable(prepare):
             prepare()
         t = time.perf_counter()
-        subprocess.run(cmd, env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        subprocess.run(
+            cmd, env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
         out.append(time.perf_counter() - t)
     return out
 
@@ -46,12 +48,41 @@ def main() -> None:
             if p.exists():
                 p.unlink()
 
-    rows.append(("critmin rank gallium (store created in the run)", wall([CRITMIN, "rank", "gallium"], env, args.runs, drop)))
-    rows.append(("critmin rank gallium (store exists)", wall([CRITMIN, "rank", "gallium"], env, args.runs)))
     rows.append(
-        ("critmin rank gallium --year 2024 --add KAZ=15t --format json", wall([CRITMIN, "rank", "gallium", "--year", "2024", "--add", "KAZ=15t", "--format", "json"], env, args.runs))
+        (
+            "critmin rank gallium (store created in the run)",
+            wall([CRITMIN, "rank", "gallium"], env, args.runs, drop),
+        )
     )
-    rows.append(("python -c 'import pandas' (floor)", wall([sys.executable, "-c", "import pandas"], env, args.runs)))
+    rows.append(
+        ("critmin rank gallium (store exists)", wall([CRITMIN, "rank", "gallium"], env, args.runs))
+    )
+    rows.append(
+        (
+            "critmin rank gallium --year 2024 --add KAZ=15t --format json",
+            wall(
+                [
+                    CRITMIN,
+                    "rank",
+                    "gallium",
+                    "--year",
+                    "2024",
+                    "--add",
+                    "KAZ=15t",
+                    "--format",
+                    "json",
+                ],
+                env,
+                args.runs,
+            ),
+        )
+    )
+    rows.append(
+        (
+            "python -c 'import pandas' (floor)",
+            wall([sys.executable, "-c", "import pandas"], env, args.runs),
+        )
+    )
     rows.append(("critmin --help", wall([CRITMIN, "--help"], env, args.runs)))
     # store creation alone, in-process
     sys.path.insert(0, str(ROOT / "src"))
@@ -74,7 +105,9 @@ def main() -> None:
             t_build.append(time.perf_counter() - t)
         rows.append(("build dataset from ../shared/reference (all readers)", t_build))
     print(f"# critmin foundation benchmark — {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}")
-    print(f"machine: {os.cpu_count()} cores, {platform.machine()}, Python {platform.python_version()}; runs={args.runs}")
+    print(
+        f"machine: {os.cpu_count()} cores, {platform.machine()}, Python {platform.python_version()}; runs={args.runs}"
+    )
     print("| what | median [s] | min [s] | max [s] |")
     print("|---|---|---|---|")
     for name, v in rows:

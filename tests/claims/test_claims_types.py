@@ -20,20 +20,47 @@ def verdicts(claims: list[dict[str, Any]]) -> dict[str, str]:
 
 
 def test_rank() -> None:
-    base = {"type": "rank", "commodity": "gallium", "country": "KAZ", "year": 2024, "add": {"KAZ": "15t"}, "text": "x x x"}
+    base = {
+        "type": "rank",
+        "commodity": "gallium",
+        "country": "KAZ",
+        "year": 2024,
+        "add": {"KAZ": "15t"},
+        "text": "x x x",
+    }
     v = verdicts(
         [
             {**base, "id": "ok", "claimed": 2},
             {**base, "id": "bad", "claimed": 1},
             {**base, "id": "na", "add": {}, "claimed": 2},
-            {"id": "top", "type": "rank", "commodity": "gold", "measure": "reserves", "country": "KAZ", "claimed": 20, "op": "le", "text": "x x x"},
+            {
+                "id": "top",
+                "type": "rank",
+                "commodity": "gold",
+                "measure": "reserves",
+                "country": "KAZ",
+                "claimed": 20,
+                "op": "le",
+                "text": "x x x",
+            },
         ]
     )
-    assert v == {"ok": "supported", "bad": "contradicted", "na": "not_checkable", "top": "supported"}
+    assert v == {
+        "ok": "supported",
+        "bad": "contradicted",
+        "na": "not_checkable",
+        "top": "supported",
+    }
 
 
 def test_share() -> None:
-    base = {"type": "share", "commodity": "gallium", "country": "CHN", "year": 2024, "text": "x x x"}
+    base = {
+        "type": "share",
+        "commodity": "gallium",
+        "country": "CHN",
+        "year": 2024,
+        "text": "x x x",
+    }
     v = verdicts(
         [
             {**base, "id": "ok", "claimed": 0.98, "tolerance": 0.02},
@@ -45,12 +72,26 @@ def test_share() -> None:
 
 
 def test_quantity() -> None:
-    base = {"type": "quantity", "commodity": "copper", "measure": "mine_production", "country": "CHL", "year": 2024, "text": "x x x"}
+    base = {
+        "type": "quantity",
+        "commodity": "copper",
+        "measure": "mine_production",
+        "country": "CHL",
+        "year": 2024,
+        "text": "x x x",
+    }
     v = verdicts(
         [
             {**base, "id": "ok", "claimed": "5.3 Mt"},
             {**base, "id": "bad", "claimed": "8 Mt"},
-            {**base, "id": "na", "country": "KAZ", "commodity": "tin", "measure": "reserves", "claimed": "286000 t"},
+            {
+                **base,
+                "id": "na",
+                "country": "KAZ",
+                "commodity": "tin",
+                "measure": "reserves",
+                "claimed": "286000 t",
+            },
         ]
     )
     assert v == {"ok": "supported", "bad": "contradicted", "na": "not_checkable"}
@@ -62,8 +103,17 @@ def test_growth() -> None:
         [
             {**base, "id": "ok", "claimed": 2.0},
             {**base, "id": "bad", "claimed": 3.0},
-            {"id": "na", "type": "growth", "commodity": "gold", "measure": "mine_production", "country": "KAZ",
-             "start": 2014, "end": 2024, "claimed": 2.0, "text": "x x x"},
+            {
+                "id": "na",
+                "type": "growth",
+                "commodity": "gold",
+                "measure": "mine_production",
+                "country": "KAZ",
+                "start": 2014,
+                "end": 2024,
+                "claimed": 2.0,
+                "text": "x x x",
+            },
         ]
     )
     assert v == {"ok": "supported", "bad": "contradicted", "na": "not_checkable"}
@@ -72,8 +122,23 @@ def test_growth() -> None:
 def test_value() -> None:
     v = verdicts(
         [
-            {"id": "ok", "type": "value", "series": "tin", "start": "2025-01", "end": "2025-12", "claimed": "33000 USD/t", "tolerance": 0.05, "text": "x x x"},
-            {"id": "bad", "type": "value", "fact": "^ERG gallium target capacity", "claimed": "50 t/yr", "text": "x x x"},
+            {
+                "id": "ok",
+                "type": "value",
+                "series": "tin",
+                "start": "2025-01",
+                "end": "2025-12",
+                "claimed": "33000 USD/t",
+                "tolerance": 0.05,
+                "text": "x x x",
+            },
+            {
+                "id": "bad",
+                "type": "value",
+                "fact": "^ERG gallium target capacity",
+                "claimed": "50 t/yr",
+                "text": "x x x",
+            },
             {"id": "na", "type": "value", "claimed": "820 USD million", "text": "x x x"},
         ]
     )
@@ -83,21 +148,69 @@ def test_value() -> None:
 def test_consistency() -> None:
     v = verdicts(
         [
-            {"id": "ok", "type": "consistency", "check": "grade_tonnage", "inputs": {"metal": "25000 t", "ore": "1 Mt", "max_grade": "6.7 %"}, "text": "x x x"},
-            {"id": "bad", "type": "consistency", "check": "grade_tonnage", "inputs": {"metal": "250000 t", "ore": "1 Mt", "max_grade": "6.7 %"}, "text": "x x x"},
-            {"id": "na", "type": "consistency", "check": "hit_rate", "inputs": {"hits": 42, "total": 51}, "text": "x x x"},
-            {"id": "rate", "type": "consistency", "check": "hit_rate", "inputs": {"hits": 42, "total": 51}, "claimed": 0.9, "text": "x x x"},
+            {
+                "id": "ok",
+                "type": "consistency",
+                "check": "grade_tonnage",
+                "inputs": {"metal": "25000 t", "ore": "1 Mt", "max_grade": "6.7 %"},
+                "text": "x x x",
+            },
+            {
+                "id": "bad",
+                "type": "consistency",
+                "check": "grade_tonnage",
+                "inputs": {"metal": "250000 t", "ore": "1 Mt", "max_grade": "6.7 %"},
+                "text": "x x x",
+            },
+            {
+                "id": "na",
+                "type": "consistency",
+                "check": "hit_rate",
+                "inputs": {"hits": 42, "total": 51},
+                "text": "x x x",
+            },
+            {
+                "id": "rate",
+                "type": "consistency",
+                "check": "hit_rate",
+                "inputs": {"hits": 42, "total": 51},
+                "claimed": 0.9,
+                "text": "x x x",
+            },
         ]
     )
-    assert v == {"ok": "supported", "bad": "contradicted", "na": "not_checkable", "rate": "contradicted"}
+    assert v == {
+        "ok": "supported",
+        "bad": "contradicted",
+        "na": "not_checkable",
+        "rate": "contradicted",
+    }
 
 
 def test_membership() -> None:
     v = verdicts(
         [
-            {"id": "ok", "type": "membership", "fact_topic": "policy", "members": {"gallium": "gallium|\\bGa\\b", "antimony": "\\bSb\\b"}, "text": "x x x"},
-            {"id": "bad", "type": "membership", "group": "OECD", "members": {"Kazakhstan": "KAZ", "Japan": "JPN"}, "text": "x x x"},
-            {"id": "na", "type": "membership", "fact_topic": "policy", "members": {"unobtainium": "unobtainium"}, "text": "x x x"},
+            {
+                "id": "ok",
+                "type": "membership",
+                "fact_topic": "policy",
+                "members": {"gallium": "gallium|\\bGa\\b", "antimony": "\\bSb\\b"},
+                "text": "x x x",
+            },
+            {
+                "id": "bad",
+                "type": "membership",
+                "group": "OECD",
+                "members": {"Kazakhstan": "KAZ", "Japan": "JPN"},
+                "text": "x x x",
+            },
+            {
+                "id": "na",
+                "type": "membership",
+                "fact_topic": "policy",
+                "members": {"unobtainium": "unobtainium"},
+                "text": "x x x",
+            },
         ]
     )
     assert v == {"ok": "supported", "bad": "contradicted", "na": "not_checkable"}
@@ -109,7 +222,24 @@ def test_json_rows_have_required_keys(capsys: pytest.CaptureFixture[str], tmp_pa
     from critmin.cli.main import run
 
     f = tmp_path / "c.yaml"
-    f.write_text(yaml.safe_dump({"source": SOURCE, "claims": [{"id": "a", "type": "growth", "series": "tin", "start": 2020, "end": 2025, "claimed": 2.0, "text": "doubled in five years"}]}))
+    f.write_text(
+        yaml.safe_dump(
+            {
+                "source": SOURCE,
+                "claims": [
+                    {
+                        "id": "a",
+                        "type": "growth",
+                        "series": "tin",
+                        "start": 2020,
+                        "end": 2025,
+                        "claimed": 2.0,
+                        "text": "doubled in five years",
+                    }
+                ],
+            }
+        )
+    )
     assert run(["claims", "check", str(f), "--format", "json"]) == 0
     rows = json.loads(capsys.readouterr().out)
     assert {"id", "verdict", "claimed", "computed", "sources"} <= set(rows[0])
@@ -118,9 +248,29 @@ def test_json_rows_have_required_keys(capsys: pytest.CaptureFixture[str], tmp_pa
 
 def test_spec_errors_name_the_field(tmp_path: Path) -> None:
     with pytest.raises(SpecError, match=r"claims\.0\[a\]\.claimed"):
-        parse_claims({"source": SOURCE, "claims": [{"id": "a", "type": "share", "commodity": "x", "country": "y", "claimed": 5, "text": "x x x"}]}, "c.yaml")
+        parse_claims(
+            {
+                "source": SOURCE,
+                "claims": [
+                    {
+                        "id": "a",
+                        "type": "share",
+                        "commodity": "x",
+                        "country": "y",
+                        "claimed": 5,
+                        "text": "x x x",
+                    }
+                ],
+            },
+            "c.yaml",
+        )
     with pytest.raises(SpecError, match="duplicate claim id"):
-        parse_claims({"source": SOURCE, "claims": [{"id": "a", "type": "value", "claimed": "1 t", "text": "xxx"}] * 2})
+        parse_claims(
+            {
+                "source": SOURCE,
+                "claims": [{"id": "a", "type": "value", "claimed": "1 t", "text": "xxx"}] * 2,
+            }
+        )
 
 
 def test_kazakhstan_example_verdicts() -> None:
@@ -130,7 +280,13 @@ def test_kazakhstan_example_verdicts() -> None:
     assert df.loc["ga-second-largest", "verdict"] == "supported"
     assert df.loc["sn-price-doubled", "verdict"] == "supported"
     assert df.loc["au-reserves-top20", "verdict"] == "supported"
-    for cid in ("cu-hit-rate", "cu-max-grade", "sn-syrymbet-reserves", "exploration-spending", "cu-processing-33pct"):
+    for cid in (
+        "cu-hit-rate",
+        "cu-max-grade",
+        "sn-syrymbet-reserves",
+        "exploration-spending",
+        "cu-processing-33pct",
+    ):
         assert df.loc[cid, "verdict"] == "not_checkable", cid
     # every verdict other than "not checkable" carries evidence with a source
     decided = df[df["verdict"] != "not_checkable"]

@@ -23,7 +23,15 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from critmin.data.store import Store
 
-__all__ = ["ClaimResult", "ClaimsFile", "check_claims", "evaluate", "evaluate_file", "load_claims", "parse_claims"]
+__all__ = [
+    "ClaimResult",
+    "ClaimsFile",
+    "check_claims",
+    "evaluate",
+    "evaluate_file",
+    "load_claims",
+    "parse_claims",
+]
 
 
 def check_claims(path_or_spec: str | Path | ClaimsFile, store: Store | None = None) -> pd.DataFrame:

@@ -21,7 +21,9 @@ __all__ = [
 Verdict = Literal["supported", "contradicted", "not_checkable"]
 
 
-def compare(computed: float, claimed: float, op: str = "eq", tolerance: float = 0.0, relative: bool = True) -> Verdict:
+def compare(
+    computed: float, claimed: float, op: str = "eq", tolerance: float = 0.0, relative: bool = True
+) -> Verdict:
     """Compare a computed figure with a claimed one.
 
     Parameters
@@ -117,7 +119,9 @@ def grade_tonnage(metal_t: float, ore_t: float, max_grade_pct: float) -> CheckRe
     )
 
 
-def hit_rate(hits: int, total: int, claimed: float | None = None, tolerance: float = 0.01) -> CheckResult:
+def hit_rate(
+    hits: int, total: int, claimed: float | None = None, tolerance: float = 0.01
+) -> CheckResult:
     """Share of holes (or samples) with a hit.
 
     Returns
@@ -131,10 +135,17 @@ def hit_rate(hits: int, total: int, claimed: float | None = None, tolerance: flo
         raise ValueError("total must be positive")
     r = hits / total
     if hits > total or hits < 0:
-        return CheckResult("contradicted", r, "fraction", f"{hits} hits out of {total} is impossible.")
+        return CheckResult(
+            "contradicted", r, "fraction", f"{hits} hits out of {total} is impossible."
+        )
     if claimed is not None:
         v = compare(r, claimed, "eq", tolerance, relative=False)
-        return CheckResult(v, r, "fraction", f"{hits} of {total} is {100 * r:.1f} %; the story states {100 * claimed:.1f} %.")
+        return CheckResult(
+            v,
+            r,
+            "fraction",
+            f"{hits} of {total} is {100 * r:.1f} %; the story states {100 * claimed:.1f} %.",
+        )
     return CheckResult(
         "not_checkable",
         r,
@@ -143,7 +154,9 @@ def hit_rate(hits: int, total: int, claimed: float | None = None, tolerance: flo
     )
 
 
-def implied_price(value: float, quantity: float, claimed: float | None = None, tolerance: float = 0.1) -> CheckResult:
+def implied_price(
+    value: float, quantity: float, claimed: float | None = None, tolerance: float = 0.1
+) -> CheckResult:
     """Value divided by quantity, compared with a stated unit price if any.
 
     Notes
@@ -154,12 +167,20 @@ def implied_price(value: float, quantity: float, claimed: float | None = None, t
         raise ValueError("quantity must be positive")
     p = value / quantity
     if claimed is None:
-        return CheckResult("not_checkable", p, "", f"implied unit value {p:,.4g}; no stated unit price to compare.")
+        return CheckResult(
+            "not_checkable", p, "", f"implied unit value {p:,.4g}; no stated unit price to compare."
+        )
     v = compare(p, claimed, "eq", tolerance)
     return CheckResult(v, p, "", f"implied unit value {p:,.4g} against the stated {claimed:,.4g}.")
 
 
-def growth(start: float, end: float, years: float | None = None, claimed_ratio: float | None = None, tolerance: float = 0.05) -> CheckResult:
+def growth(
+    start: float,
+    end: float,
+    years: float | None = None,
+    claimed_ratio: float | None = None,
+    tolerance: float = 0.05,
+) -> CheckResult:
     """Growth implied by two figures.
 
     Notes
@@ -174,5 +195,13 @@ def growth(start: float, end: float, years: float | None = None, claimed_ratio: 
         figs["cagr"] = r ** (1 / years) - 1
     text = f"{start:,.4g} -> {end:,.4g} is x{r:.3f} ({100 * (r - 1):+.1f} %)"
     if claimed_ratio is None:
-        return CheckResult("not_checkable", r, "ratio", text + "; no official series to compare.", figs)
-    return CheckResult(compare(r, claimed_ratio, "eq", tolerance), r, "ratio", text + f" against the stated x{claimed_ratio:g}.", figs)
+        return CheckResult(
+            "not_checkable", r, "ratio", text + "; no official series to compare.", figs
+        )
+    return CheckResult(
+        compare(r, claimed_ratio, "eq", tolerance),
+        r,
+        "ratio",
+        text + f" against the stated x{claimed_ratio:g}.",
+        figs,
+    )

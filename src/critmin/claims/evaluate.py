@@ -83,7 +83,18 @@ class ClaimResult:
 def _evidence(df: pd.DataFrame, cols: tuple[str, ...] = ()) -> list[dict[str, Any]]:
     from critmin.cli._output import records
 
-    base = ["iso3", "country", "year", "measure", "value", "unit", "qualifier", "edition", "source_id", "source_row"]
+    base = [
+        "iso3",
+        "country",
+        "year",
+        "measure",
+        "value",
+        "unit",
+        "qualifier",
+        "edition",
+        "source_id",
+        "source_row",
+    ]
     keep = [c for c in (*base, *cols) if c in df.columns]
     return records(df[keep])
 
@@ -107,8 +118,18 @@ def _rank(c: RankClaim, st: Store) -> ClaimResult:
     assumptions = [f"what-if: {x}" for x in a.get("assumptions", [])]
     if row.empty or row["rank"].isna().all():
         q = row["qualifier"].iloc[0] if len(row) else "absent"
-        return ClaimResult(c.id, c.type, c.text, "not_checkable", c.claimed, None, "rank",
-                           f"{code} has no ranked figure in {what} ({q}).", _evidence(r), assumptions)
+        return ClaimResult(
+            c.id,
+            c.type,
+            c.text,
+            "not_checkable",
+            c.claimed,
+            None,
+            "rank",
+            f"{code} has no ranked figure in {what} ({q}).",
+            _evidence(r),
+            assumptions,
+        )
     rk = int(row["rank"].iloc[0])
     n = int(r["rank"].notna().sum())
     v = checks.compare(rk, c.claimed, c.op, 0.0)
@@ -117,7 +138,18 @@ def _rank(c: RankClaim, st: Store) -> ClaimResult:
         expl += f" The source lists only {n} countries, so a top-{c.claimed} claim is checked among those."
     if assumptions:
         expl += " Conditional on the what-if assumption."
-    return ClaimResult(c.id, c.type, c.text, v, c.claimed, rk, "rank", expl, _evidence(r, ("rank", "share")), assumptions)
+    return ClaimResult(
+        c.id,
+        c.type,
+        c.text,
+        v,
+        c.claimed,
+        rk,
+        "rank",
+        expl,
+        _evidence(r, ("rank", "share")),
+        assumptions,
+    )
 
 
 def _share(c: ShareClaim, st: Store) -> ClaimResult:
@@ -129,12 +161,23 @@ def _share(c: ShareClaim, st: Store) -> ClaimResult:
     a = p.attrs
     what = f"{a['commodity']} {a['measure']} {a['year']}"
     if row.empty or row["share"].isna().all():
-        return ClaimResult(c.id, c.type, c.text, "not_checkable", c.claimed, None, "fraction",
-                           f"no share for {code} in {what}.", _evidence(p))
+        return ClaimResult(
+            c.id,
+            c.type,
+            c.text,
+            "not_checkable",
+            c.claimed,
+            None,
+            "fraction",
+            f"no share for {code} in {what}.",
+            _evidence(p),
+        )
     s = float(row["share"].iloc[0])
     v = checks.compare(s, c.claimed, c.op, c.tolerance, relative=False)
     expl = f"{code} has {100 * s:.1f} % of {what} (claimed {_OP_WORDS[c.op]}{100 * c.claimed:.1f} % ± {100 * c.tolerance:.1f} points)."
-    return ClaimResult(c.id, c.type, c.text, v, c.claimed, s, "fraction", expl, _evidence(p, ("share", "rank")))
+    return ClaimResult(
+        c.id, c.type, c.text, v, c.claimed, s, "fraction", expl, _evidence(p, ("share", "rank"))
+    )
 
 
 def _quantity(c: QuantityClaim, st: Store) -> ClaimResult:
@@ -155,13 +198,30 @@ def _quantity(c: QuantityClaim, st: Store) -> ClaimResult:
         if len(world):
             w = float(world["value"].iloc[0])
             ctx = f" For scale: {claimed_t:,.0f} t would be {100 * claimed_t / w:.1f} % of the world figure ({w:,.0f} t, {world['edition'].iloc[0]})."
-        return ClaimResult(c.id, c.type, c.text, "not_checkable", claimed_t, None, "t",
-                           f"the dataset has no {c.measure} figure for {code} ({q}).{ctx}", _evidence(df[df["iso3"].isin([code, "WLD"])]))
+        return ClaimResult(
+            c.id,
+            c.type,
+            c.text,
+            "not_checkable",
+            claimed_t,
+            None,
+            "t",
+            f"the dataset has no {c.measure} figure for {code} ({q}).{ctx}",
+            _evidence(df[df["iso3"].isin([code, "WLD"])]),
+        )
     val = float(row["value"].iloc[0])
     v = checks.compare(val, claimed_t, c.op, c.tolerance)
-    return ClaimResult(c.id, c.type, c.text, v, claimed_t, val, "t",
-                       f"{code} {cid} {c.measure} {int(row['year'].iloc[0])}: {val:,.0f} t ({row['qualifier'].iloc[0]}).",
-                       _evidence(row))
+    return ClaimResult(
+        c.id,
+        c.type,
+        c.text,
+        v,
+        claimed_t,
+        val,
+        "t",
+        f"{code} {cid} {c.measure} {int(row['year'].iloc[0])}: {val:,.0f} t ({row['qualifier'].iloc[0]}).",
+        _evidence(row),
+    )
 
 
 def _growth(c: GrowthClaim, st: Store) -> ClaimResult:
@@ -171,24 +231,51 @@ def _growth(c: GrowthClaim, st: Store) -> ClaimResult:
         try:
             ann = critmin.price(c.series, c.start, c.end, annual=True, store=st).set_index("year")
         except DataNotFoundError as exc:
-            return ClaimResult(c.id, c.type, c.text, "not_checkable", c.claimed, None, "ratio", str(exc))
+            return ClaimResult(
+                c.id, c.type, c.text, "not_checkable", c.claimed, None, "ratio", str(exc)
+            )
         if c.start not in ann.index or c.end not in ann.index:
-            return ClaimResult(c.id, c.type, c.text, "not_checkable", c.claimed, None, "ratio",
-                               f"the series does not cover both {c.start} and {c.end}.")
+            return ClaimResult(
+                c.id,
+                c.type,
+                c.text,
+                "not_checkable",
+                c.claimed,
+                None,
+                "ratio",
+                f"the series does not cover both {c.start} and {c.end}.",
+            )
         v0, v1 = float(ann.at[c.start, "value"]), float(ann.at[c.end, "value"])
         ratio = v1 / v0
         ev = [
-            {"series": ann["series"].iloc[0], "year": y, "value": float(ann.at[y, "value"]), "unit": ann.at[y, "unit"],
-             "n_periods": int(ann.at[y, "n_periods"]), "edition": ann["edition"].iloc[0], "source_id": ann["source_id"].iloc[0]}
+            {
+                "series": ann["series"].iloc[0],
+                "year": y,
+                "value": float(ann.at[y, "value"]),
+                "unit": ann.at[y, "unit"],
+                "n_periods": int(ann.at[y, "n_periods"]),
+                "edition": ann["edition"].iloc[0],
+                "source_id": ann["source_id"].iloc[0],
+            }
             for y in (c.start, c.end)
         ]
         verdict = checks.compare(ratio, c.claimed, c.op, c.tolerance)
-        expl = (f"annual average {v0:,.0f} -> {v1:,.0f} {ann['unit'].iloc[0]} ({c.start}->{c.end}): x{ratio:.2f}; "
-                f"claimed x{c.claimed:g} ± {100 * c.tolerance:.0f} %.")
+        expl = (
+            f"annual average {v0:,.0f} -> {v1:,.0f} {ann['unit'].iloc[0]} ({c.start}->{c.end}): x{ratio:.2f}; "
+            f"claimed x{c.claimed:g} ± {100 * c.tolerance:.0f} %."
+        )
         return ClaimResult(c.id, c.type, c.text, verdict, c.claimed, ratio, "ratio", expl, ev)
     if c.commodity is None or c.measure is None or c.country is None:
-        return ClaimResult(c.id, c.type, c.text, "not_checkable", c.claimed, None, "ratio",
-                           "no series or quantity to compute the growth from.")
+        return ClaimResult(
+            c.id,
+            c.type,
+            c.text,
+            "not_checkable",
+            c.claimed,
+            None,
+            "ratio",
+            "no series or quantity to compute the growth from.",
+        )
     cid = critmin.resolve_commodity(c.commodity)
     code = critmin.resolve_country(c.country, st)
     df = st.observations(cid, c.measure, iso3=code)
@@ -196,12 +283,29 @@ def _growth(c: GrowthClaim, st: Store) -> ClaimResult:
     missing = [y for y in (c.start, c.end) if y not in have.index]
     if missing:
         yrs = sorted(int(y) for y in have.index)
-        return ClaimResult(c.id, c.type, c.text, "not_checkable", c.claimed, None, "ratio",
-                           f"no {cid} {c.measure} figure for {code} in {missing} (years with data: {yrs or 'none'}).",
-                           _evidence(df))
+        return ClaimResult(
+            c.id,
+            c.type,
+            c.text,
+            "not_checkable",
+            c.claimed,
+            None,
+            "ratio",
+            f"no {cid} {c.measure} figure for {code} in {missing} (years with data: {yrs or 'none'}).",
+            _evidence(df),
+        )
     ratio = float(have[c.end]) / float(have[c.start])
-    return ClaimResult(c.id, c.type, c.text, checks.compare(ratio, c.claimed, c.op, c.tolerance), c.claimed, ratio, "ratio",
-                       f"{code} {cid} {c.measure}: x{ratio:.2f} from {c.start} to {c.end}.", _evidence(df[df["year"].isin([c.start, c.end])]))
+    return ClaimResult(
+        c.id,
+        c.type,
+        c.text,
+        checks.compare(ratio, c.claimed, c.op, c.tolerance),
+        c.claimed,
+        ratio,
+        "ratio",
+        f"{code} {cid} {c.measure}: x{ratio:.2f} from {c.start} to {c.end}.",
+        _evidence(df[df["year"].isin([c.start, c.end])]),
+    )
 
 
 _MONEY = re.compile(r"^\s*([\d.,]+)\s*(USD|US\$|\$)\s*(million|billion|thousand)?\s*$", re.I)
@@ -211,7 +315,9 @@ def _parse_value(text: str) -> tuple[float, str]:
     """'33000 USD/t' -> (33000, 'USD/t'); '20 USD million' -> (2e7, 'USD'); '15 t/yr' -> (15, 't/yr')."""
     m = _MONEY.match(text)
     if m:
-        mult = {"million": 1e6, "billion": 1e9, "thousand": 1e3}.get((m.group(3) or "").lower(), 1.0)
+        mult = {"million": 1e6, "billion": 1e9, "thousand": 1e3}.get(
+            (m.group(3) or "").lower(), 1.0
+        )
         return float(m.group(1).replace(",", "")) * mult, "USD"
     m2 = re.match(r"^\s*([-+]?[\d.,]+)\s*(.*)$", text)
     if not m2:
@@ -236,18 +342,31 @@ def _value(c: ValueClaim, st: Store) -> ClaimResult:
             ev = df.loc[[i]]
             expl = f"closest period {df.at[i, 'period']}: {computed:,.0f} {df.at[i, 'unit']} (range {vals.min():,.0f}-{vals.max():,.0f} over {df['period'].iloc[0]}..{df['period'].iloc[-1]})."
         else:
-            computed = float(getattr(vals, c.statistic)() if c.statistic != "last" else vals.iloc[-1])
+            computed = float(
+                getattr(vals, c.statistic)() if c.statistic != "last" else vals.iloc[-1]
+            )
             ev = df
             expl = f"{c.statistic} over {df['period'].iloc[0]}..{df['period'].iloc[-1]}: {computed:,.0f} {df['unit'].iloc[0]}."
         v = checks.compare(computed, claimed, c.op, c.tolerance)
         from critmin.cli._output import records
 
-        return ClaimResult(c.id, c.type, c.text, v, claimed, computed, unit, expl, records(ev.head(24)))
+        return ClaimResult(
+            c.id, c.type, c.text, v, claimed, computed, unit, expl, records(ev.head(24))
+        )
     if c.fact is not None:
         facts = st.facts(topic=c.fact_topic, pattern=c.fact)
         nums = facts[facts["value_num"].notna()]
         if nums.empty:
-            return ClaimResult(c.id, c.type, c.text, "not_checkable", claimed, None, unit, f"no numeric fact matches {c.fact!r}.")
+            return ClaimResult(
+                c.id,
+                c.type,
+                c.text,
+                "not_checkable",
+                claimed,
+                None,
+                unit,
+                f"no numeric fact matches {c.fact!r}.",
+            )
         f0 = nums.iloc[-1]
         fval = float(f0["value_num"])
         funit = str(f0["unit"])
@@ -256,11 +375,42 @@ def _value(c: ValueClaim, st: Store) -> ClaimResult:
         v = checks.compare(fval, claimed, c.op, c.tolerance)
         from critmin.cli._output import records
 
-        ev = records(nums[["fact_id", "item", "date", "value", "unit", "source_title", "source_url", "edition", "source_id"]])
-        return ClaimResult(c.id, c.type, c.text, v, claimed, fval, unit,
-                           f"fact {int(f0['fact_id'])}: {f0['item']} = {f0['value']} {funit} ({f0['date']}; {f0['source_title']}).", ev)
-    return ClaimResult(c.id, c.type, c.text, "not_checkable", claimed, None, unit,
-                       c.reason or "no dataset in critmin covers this figure.")
+        ev = records(
+            nums[
+                [
+                    "fact_id",
+                    "item",
+                    "date",
+                    "value",
+                    "unit",
+                    "source_title",
+                    "source_url",
+                    "edition",
+                    "source_id",
+                ]
+            ]
+        )
+        return ClaimResult(
+            c.id,
+            c.type,
+            c.text,
+            v,
+            claimed,
+            fval,
+            unit,
+            f"fact {int(f0['fact_id'])}: {f0['item']} = {f0['value']} {funit} ({f0['date']}; {f0['source_title']}).",
+            ev,
+        )
+    return ClaimResult(
+        c.id,
+        c.type,
+        c.text,
+        "not_checkable",
+        claimed,
+        None,
+        unit,
+        c.reason or "no dataset in critmin covers this figure.",
+    )
 
 
 def _consistency(c: ConsistencyClaim) -> ClaimResult:
@@ -272,15 +422,28 @@ def _consistency(c: ConsistencyClaim) -> ClaimResult:
         if name not in inp:
             raise CritminError(f"claim {c.id}: consistency check {c.check} needs input {name!r}")
         v = inp[name]
-        return float(v) if isinstance(v, int | float) else parse_quantity(str(v), unit, default_unit=unit)
+        return (
+            float(v)
+            if isinstance(v, int | float)
+            else parse_quantity(str(v), unit, default_unit=unit)
+        )
 
     if c.check == "grade_tonnage":
         raw = str(inp.get("max_grade", ""))
-        grade = float(raw.replace("%", "").strip()) if isinstance(inp.get("max_grade"), str) else q("max_grade", "percent")
+        grade = (
+            float(raw.replace("%", "").strip())
+            if isinstance(inp.get("max_grade"), str)
+            else q("max_grade", "percent")
+        )
         res = checks.grade_tonnage(q("metal", "t"), q("ore", "t"), grade)
         claimed: Any = {k: inp[k] for k in ("metal", "ore", "max_grade") if k in inp}
     elif c.check == "hit_rate":
-        res = checks.hit_rate(int(q("hits", "dimensionless")), int(q("total", "dimensionless")), c.claimed, c.tolerance)
+        res = checks.hit_rate(
+            int(q("hits", "dimensionless")),
+            int(q("total", "dimensionless")),
+            c.claimed,
+            c.tolerance,
+        )
         claimed = {"hits": inp.get("hits"), "total": inp.get("total")}
     elif c.check == "implied_price":
         value, vunit = _parse_value(str(inp["value"]))
@@ -293,8 +456,23 @@ def _consistency(c: ConsistencyClaim) -> ClaimResult:
         years = float(inp["years"]) if "years" in inp else None
         res = checks.growth(a, b, years, c.claimed, c.tolerance)
         claimed = {"start": inp["start"], "end": inp["end"]}
-    return ClaimResult(c.id, c.type, c.text, res.verdict, claimed, res.computed, res.unit, res.explanation,
-                       [{"check": c.check, **{k: v for k, v in res.figures.items()}, "source_id": "the story itself"}])
+    return ClaimResult(
+        c.id,
+        c.type,
+        c.text,
+        res.verdict,
+        claimed,
+        res.computed,
+        res.unit,
+        res.explanation,
+        [
+            {
+                "check": c.check,
+                **{k: v for k, v in res.figures.items()},
+                "source_id": "the story itself",
+            }
+        ],
+    )
 
 
 def _membership(c: MembershipClaim, st: Store) -> ClaimResult:
@@ -305,7 +483,16 @@ def _membership(c: MembershipClaim, st: Store) -> ClaimResult:
 
         members = set(group_members(c.group))
         found = {m: (code.upper() in members) for m, code in c.members.items()}
-        ev = [{"member": m, "iso3": c.members[m], "group": c.group, "in_group": ok, "source_id": "country_groups"} for m, ok in found.items()]
+        ev = [
+            {
+                "member": m,
+                "iso3": c.members[m],
+                "group": c.group,
+                "in_group": ok,
+                "source_id": "country_groups",
+            }
+            for m, ok in found.items()
+        ]
     else:
         facts = st.facts(topic=c.fact_topic)
         if c.fact_pattern:
@@ -319,15 +506,41 @@ def _membership(c: MembershipClaim, st: Store) -> ClaimResult:
         import pandas as pd
 
         allrows = pd.concat(rows).drop_duplicates("fact_id") if rows else facts.head(0)
-        ev = records(allrows[["fact_id", "item", "date", "value", "source_title", "source_url", "edition", "source_id"]])
+        ev = records(
+            allrows[
+                [
+                    "fact_id",
+                    "item",
+                    "date",
+                    "value",
+                    "source_title",
+                    "source_url",
+                    "edition",
+                    "source_id",
+                ]
+            ]
+        )
     n_in = sum(found.values())
     if c.group is None and n_in == 0:
-        return ClaimResult(c.id, c.type, c.text, "not_checkable", c.claimed, found, None,
-                           "no sourced fact mentions any member.", ev)
+        return ClaimResult(
+            c.id,
+            c.type,
+            c.text,
+            "not_checkable",
+            c.claimed,
+            found,
+            None,
+            "no sourced fact mentions any member.",
+            ev,
+        )
     all_in = n_in == len(found)
     verdict = "supported" if all_in == c.claimed else "contradicted"
     missing = [m for m, ok in found.items() if not ok]
-    expl = f"{n_in} of {len(found)} members found" + (f"; not found: {', '.join(missing)}" if missing else "") + "."
+    expl = (
+        f"{n_in} of {len(found)} members found"
+        + (f"; not found: {', '.join(missing)}" if missing else "")
+        + "."
+    )
     return ClaimResult(c.id, c.type, c.text, verdict, c.claimed, found, None, expl, ev)
 
 
@@ -350,7 +563,16 @@ def evaluate(claim: Any, store: Store | None = None) -> ClaimResult:
         if isinstance(claim, MembershipClaim):
             return _membership(claim, _store(st))
     except DataNotFoundError as exc:
-        return ClaimResult(claim.id, claim.type, claim.text, "not_checkable", getattr(claim, "claimed", None), None, None, str(exc))
+        return ClaimResult(
+            claim.id,
+            claim.type,
+            claim.text,
+            "not_checkable",
+            getattr(claim, "claimed", None),
+            None,
+            None,
+            str(exc),
+        )
     raise CritminError(f"unknown claim type {claim.type!r}")
 
 

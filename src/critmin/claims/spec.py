@@ -63,7 +63,9 @@ class RankClaim(_Base):
     op: Op = "eq"
     year: int | None = None
     measure: str | None = None
-    add: dict[str, str] = Field(default_factory=dict, description="What-if additions, ISO3 -> '15t' (assumptions).")
+    add: dict[str, str] = Field(
+        default_factory=dict, description="What-if additions, ISO3 -> '15t' (assumptions)."
+    )
 
 
 class ShareClaim(_Base):
@@ -96,7 +98,9 @@ class GrowthClaim(_Base):
     """Change between two years of a price series or of a quantity."""
 
     type: Literal["growth"]
-    claimed: float = Field(gt=0, description="Claimed ratio end/start (2.0 = doubled; 1.33 = +33 %).")
+    claimed: float = Field(
+        gt=0, description="Claimed ratio end/start (2.0 = doubled; 1.33 = +33 %)."
+    )
     start: int
     end: int
     op: Op = "eq"
@@ -132,7 +136,9 @@ class ValueClaim(_Base):
     statistic: Literal["any", "max", "min", "mean", "last"] = "any"
     fact: str | None = Field(None, description="Regex on the facts table's item.")
     fact_topic: str | None = None
-    reason: str | None = Field(None, description="Why no dataset covers the claim (when unsourced).")
+    reason: str | None = Field(
+        None, description="Why no dataset covers the claim (when unsourced)."
+    )
 
 
 class ConsistencyClaim(_Base):
@@ -140,8 +146,12 @@ class ConsistencyClaim(_Base):
 
     type: Literal["consistency"]
     check: Literal["grade_tonnage", "hit_rate", "implied_price", "growth"]
-    inputs: dict[str, int | float | str] = Field(description="Named inputs, quantities with units where relevant.")
-    claimed: float | None = Field(None, description="A figure the story states for the derived quantity, if any.")
+    inputs: dict[str, int | float | str] = Field(
+        description="Named inputs, quantities with units where relevant."
+    )
+    claimed: float | None = Field(
+        None, description="A figure the story states for the derived quantity, if any."
+    )
     tolerance: float = Field(0.05, ge=0)
 
 
@@ -149,15 +159,25 @@ class MembershipClaim(_Base):
     """Members belong to a set: a country group, or subjects of sourced facts."""
 
     type: Literal["membership"]
-    members: dict[str, str] = Field(description="Member -> regex matched on facts (or ISO3 for groups).")
+    members: dict[str, str] = Field(
+        description="Member -> regex matched on facts (or ISO3 for groups)."
+    )
     group: str | None = Field(None, description="Country group (EU27, OECD, G7).")
     fact_topic: str | None = None
-    fact_pattern: str | None = Field(None, description="Regex every matching fact must also satisfy.")
+    fact_pattern: str | None = Field(
+        None, description="Regex every matching fact must also satisfy."
+    )
     claimed: bool = True
 
 
 Claim = Annotated[
-    RankClaim | ShareClaim | QuantityClaim | GrowthClaim | ValueClaim | ConsistencyClaim | MembershipClaim,
+    RankClaim
+    | ShareClaim
+    | QuantityClaim
+    | GrowthClaim
+    | ValueClaim
+    | ConsistencyClaim
+    | MembershipClaim,
     Field(discriminator="type"),
 ]
 
@@ -211,7 +231,12 @@ def parse_claims(data: Any, path: str = "<claims>") -> ClaimsFile:
         return ClaimsFile.model_validate(data)
     except ValidationError as exc:
         err = exc.errors()[0]
-        loc = tuple(x for x in err["loc"] if x not in ("rank", "share", "quantity", "growth", "value", "consistency", "membership"))
+        loc = tuple(
+            x
+            for x in err["loc"]
+            if x
+            not in ("rank", "share", "quantity", "growth", "value", "consistency", "membership")
+        )
         raise SpecError(path, err["msg"], field=_field_path(loc, data)) from None
 
 

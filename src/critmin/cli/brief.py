@@ -15,8 +15,13 @@ def register(app: typer.Typer) -> None:
 
     @app.command()
     def brief(
-        folder: Annotated[Path, typer.Argument(help="Folder with brief.yaml (e.g. examples/kazakhstan-2025).")],
-        out: Annotated[Path | None, typer.Option("--out", help="HTML path (default reports/<folder>-brief.html).")] = None,
+        folder: Annotated[
+            Path, typer.Argument(help="Folder with brief.yaml (e.g. examples/kazakhstan-2025).")
+        ],
+        out: Annotated[
+            Path | None,
+            typer.Option("--out", help="HTML path (default reports/<folder>-brief.html)."),
+        ] = None,
     ) -> None:
         """Render the self-contained HTML briefing and print a summary."""
         from critmin.report.brief import brief as _brief

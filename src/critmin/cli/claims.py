@@ -17,14 +17,33 @@ app = typer.Typer(no_args_is_help=True)
 @app.command()
 def check(
     file: Annotated[Path, typer.Argument(help="Claims YAML file.")],
-    fmt: Annotated[Format, typer.Option("--format", "-f", help="table, csv or json.")] = Format.table,
+    fmt: Annotated[
+        Format, typer.Option("--format", "-f", help="table, csv or json.")
+    ] = Format.table,
 ) -> None:
     """Check a story's claims against the data: supported, contradicted or not checkable."""
     from critmin.claims import check_claims
 
     df = check_claims(file)
     if fmt is Format.json:
-        emit(df[["id", "type", "verdict", "claimed", "computed", "unit", "text", "explanation", "sources", "assumptions", "evidence"]], fmt)
+        emit(
+            df[
+                [
+                    "id",
+                    "type",
+                    "verdict",
+                    "claimed",
+                    "computed",
+                    "unit",
+                    "text",
+                    "explanation",
+                    "sources",
+                    "assumptions",
+                    "evidence",
+                ]
+            ],
+            fmt,
+        )
         return
     view = df[["id", "verdict", "claimed", "computed", "unit", "explanation", "sources"]].copy()
     if fmt is Format.table:

@@ -58,8 +58,6 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Run the main job: market summary (and the Kazakhstan briefing where available)."""
         market_summary()
-        try:
-            from critmin.report import brief as _brief
-        except ImportError:
-            return
-        _brief.demo(out)
+        from critmin.report.brief import demo as brief_demo
+
+        brief_demo(out)

@@ -52,7 +52,9 @@ class RiskSpec(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     importer: str = "EU27"
-    commodities: list[str] = Field(default_factory=lambda: ["gallium", "germanium", "antimony", "tin", "copper"])
+    commodities: list[str] = Field(
+        default_factory=lambda: ["gallium", "germanium", "antimony", "tin", "copper"]
+    )
     draws: int = 500
     seed: int = 1
 
@@ -71,7 +73,12 @@ class BriefSpec(BaseModel):
     scenario: str | None = None
     deposit: str | None = None
     projects: list[str] = Field(default_factory=list)
-    draws: int = Field(2000, ge=1, le=1_000_000, description="Monte Carlo draws for scenario and valuation sections.")
+    draws: int = Field(
+        2000,
+        ge=1,
+        le=1_000_000,
+        description="Monte Carlo draws for scenario and valuation sections.",
+    )
     seed: int = 2025
 
 
@@ -123,7 +130,10 @@ def _claims_section(spec: BriefSpec, base: Path, res: BriefResult) -> Section | 
     counts = df["verdict"].value_counts().to_dict()
     s = Section("claims", "The story's claims, checked")
     src = df.attrs.get("source", {})
-    s.text(f"Source: {src.get('title', '')} ({src.get('publisher') or ''}, {src.get('date') or ''}).", "note")
+    s.text(
+        f"Source: {src.get('title', '')} ({src.get('publisher') or ''}, {src.get('date') or ''}).",
+        "note",
+    )
     kpis = "".join(
         f'<div class="kpi"><b>{counts.get(k, 0)}</b><span>{k.replace("_", " ")}</span></div>'
         for k in ("supported", "contradicted", "not_checkable")
@@ -140,7 +150,9 @@ def _claims_section(spec: BriefSpec, base: Path, res: BriefResult) -> Section | 
         import pandas as pd
 
         evid = table_html(pd.DataFrame(ev)) if ev else "<p class='note'>no evidence rows</p>"
-        assumptions = "".join(f'<div class="assumption">ASSUMPTION: {html.escape(a)}</div>' for a in r["assumptions"])
+        assumptions = "".join(
+            f'<div class="assumption">ASSUMPTION: {html.escape(a)}</div>' for a in r["assumptions"]
+        )
         rows.append(
             "<tr>"
             f"<td>{html.escape(r['id'])}</td>"
@@ -174,7 +186,12 @@ def _market_section(spec: BriefSpec, res: BriefResult) -> Section:
         f'<div class="kpi"><b>{conc["total"]:,.0f} t</b><span>{a["measure"].replace("_", " ")}, listed countries</span></div>'
         "</div>"
     )
-    res.market = {"commodity": a["commodity"], "year": a["year"], "hhi": float(conc["hhi"]), "cr1": float(conc["cr1"])}
+    res.market = {
+        "commodity": a["commodity"],
+        "year": a["year"],
+        "hhi": float(conc["hhi"]),
+        "cr1": float(conc["cr1"]),
+    }
     if m.what_if:
         r = critmin.rank(m.commodity, a["year"], add=dict(m.what_if))
         s.add(
@@ -182,8 +199,23 @@ def _market_section(spec: BriefSpec, res: BriefResult) -> Section:
             + html.escape("; ".join(r.attrs.get("assumptions", [])))
             + "</div>"
         )
-        s.add(render_value(share_chart(r, f"{a['commodity']} {a['year']}: shares with the what-if")))
-        view = r[["rank", "iso3", "country", "value", "unit", "share", "share_before", "qualifier", "what_if", "edition"]]
+        s.add(
+            render_value(share_chart(r, f"{a['commodity']} {a['year']}: shares with the what-if"))
+        )
+        view = r[
+            [
+                "rank",
+                "iso3",
+                "country",
+                "value",
+                "unit",
+                "share",
+                "share_before",
+                "qualifier",
+                "what_if",
+                "edition",
+            ]
+        ]
         s.add(table_html(view))
         kaz = r[r["what_if"]]
         if len(kaz):
@@ -202,7 +234,11 @@ def _market_section(spec: BriefSpec, res: BriefResult) -> Section:
             "note",
         )
         top = p[p["entity_type"] == "country"].head(6)
-        s.add(table_html(top[["rank", "iso3", "country", "value", "unit", "share", "qualifier", "edition"]]))
+        s.add(
+            table_html(
+                top[["rank", "iso3", "country", "value", "unit", "share", "qualifier", "edition"]]
+            )
+        )
     return s
 
 
@@ -270,8 +306,12 @@ def brief(folder: str | Path, out: str | Path | None = None) -> BriefResult:
     if spec.risk is not None:
         r = spec.risk
         s = _module_section(
-            "risk", f"Supply risk ({r.importer} perspective)", "critmin.risk",
-            lambda m: m.brief_section(importer=r.importer, commodities=tuple(r.commodities), draws=r.draws, seed=r.seed),
+            "risk",
+            f"Supply risk ({r.importer} perspective)",
+            "critmin.risk",
+            lambda m: m.brief_section(
+                importer=r.importer, commodities=tuple(r.commodities), draws=r.draws, seed=r.seed
+            ),
             res,
         )
         if s:
@@ -279,8 +319,11 @@ def brief(folder: str | Path, out: str | Path | None = None) -> BriefResult:
     if spec.scenario and (base / spec.scenario).exists():
         path = base / spec.scenario
         s = _module_section(
-            "scenario", "Scenario: export restriction", "critmin.scenarios",
-            lambda m: m.brief_section(path, draws=spec.draws, seed=spec.seed), res,
+            "scenario",
+            "Scenario: export restriction",
+            "critmin.scenarios",
+            lambda m: m.brief_section(path, draws=spec.draws, seed=spec.seed),
+            res,
         )
         if s:
             sections.append(s)
@@ -288,7 +331,9 @@ def brief(folder: str | Path, out: str | Path | None = None) -> BriefResult:
         res.omitted.append(("Scenario", f"{spec.scenario} not found"))
     if spec.deposit and (base / spec.deposit).exists():
         path = base / spec.deposit
-        s = _module_section("deposit", "Deposit appraisal", "critmin.geostats", lambda m: m.brief_section(path), res)
+        s = _module_section(
+            "deposit", "Deposit appraisal", "critmin.geostats", lambda m: m.brief_section(path), res
+        )
         if s:
             sections.append(s)
     elif spec.deposit:
@@ -299,8 +344,11 @@ def brief(folder: str | Path, out: str | Path | None = None) -> BriefResult:
             res.omitted.append((f"Project {proj}", "file not found"))
             continue
         s = _module_section(
-            f"project-{i}", f"Project valuation: {path.stem}", "critmin.valuation",
-            lambda m, p=path: m.brief_section(p, draws=spec.draws, seed=spec.seed), res,
+            f"project-{i}",
+            f"Project valuation: {path.stem}",
+            "critmin.valuation",
+            lambda m, p=path: m.brief_section(p, draws=spec.draws, seed=spec.seed),
+            res,
         )
         if s:
             sections.append(s)

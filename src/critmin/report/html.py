@@ -96,7 +96,10 @@ def _cell(v: Any, col: str) -> tuple[str, bool]:
         return html.escape(json.dumps(v, ensure_ascii=False, default=str)), False
     s = str(v)
     if col == "verdict":
-        return f'<span class="verdict {html.escape(s)}">{html.escape(s.replace("_", " "))}</span>', False
+        return (
+            f'<span class="verdict {html.escape(s)}">{html.escape(s.replace("_", " "))}</span>',
+            False,
+        )
     return html.escape(s), False
 
 
@@ -113,7 +116,11 @@ def table_html(df: pd.DataFrame, max_rows: int = 200) -> str:
             txt, num = _cell(row.get(c), c)
             tds.append(f'<td class="num">{txt}</td>' if num else f"<td>{txt}</td>")
         body.append("<tr>" + "".join(tds) + "</tr>")
-    more = f'<p class="note">{len(df) - max_rows} more rows not shown.</p>' if len(df) > max_rows else ""
+    more = (
+        f'<p class="note">{len(df) - max_rows} more rows not shown.</p>'
+        if len(df) > max_rows
+        else ""
+    )
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>{more}"
 
 
@@ -124,7 +131,11 @@ def figure_html(fig: Any) -> str:
             full_html=False,
             include_plotlyjs=False,
             include_mathjax=False,
-            config={"displaylogo": False, "responsive": True, "toImageButtonOptions": {"format": "png"}},
+            config={
+                "displaylogo": False,
+                "responsive": True,
+                "toImageButtonOptions": {"format": "png"},
+            },
             default_height="380px",
         )
     )
@@ -145,7 +156,10 @@ def render_value(v: Any) -> str:
     if isinstance(v, list | tuple):
         return "".join(render_value(x) for x in v)
     if isinstance(v, dict):
-        return "".join(f"<h3>{html.escape(str(k).replace('_', ' '))}</h3>{render_value(x)}" for k, x in v.items())
+        return "".join(
+            f"<h3>{html.escape(str(k).replace('_', ' '))}</h3>{render_value(x)}"
+            for k, x in v.items()
+        )
     return f"<p>{html.escape(str(v))}</p>"
 
 

@@ -30,7 +30,11 @@ def share_chart(df: pd.DataFrame, title: str, top: int = 8) -> Any:
             hovertemplate="%{y}: %{x:.2f} %<extra></extra>",
         )
     )
-    fig.update_layout(title=title, xaxis_title="share of production [%]", margin={"l": 140, "r": 20, "t": 50, "b": 40})
+    fig.update_layout(
+        title=title,
+        xaxis_title="share of production [%]",
+        margin={"l": 140, "r": 20, "t": 50, "b": 40},
+    )
     return fig
 
 
@@ -44,5 +48,7 @@ def price_chart(series: list[pd.DataFrame], title: str) -> Any:
         name = f"{df['series'].iloc[0]} [{df['unit'].iloc[0]}]"
         fig.add_trace(go.Scatter(x=x, y=df["value"], mode="lines", name=name))
     unit = series[0]["unit"].iloc[0] if series else ""
-    fig.update_layout(title=title, yaxis_title=f"price [{unit}]", margin={"l": 60, "r": 20, "t": 50, "b": 40})
+    fig.update_layout(
+        title=title, yaxis_title=f"price [{unit}]", margin={"l": 60, "r": 20, "t": 50, "b": 40}
+    )
     return fig

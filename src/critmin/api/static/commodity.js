@@ -1,0 +1,182 @@
+/* Commodity page: map (or bar) of production share, producers, HHI, prices, reserves, editions, sources. */
+"use strict";
+
+async function commodityPage() {
+  const name = pathArg("/commodity/") || "gallium";
+  const hh = await health();
+  let info;
+  try {
+    info = await getJSON(API + "/commodities/" + encodeURIComponent(name));
+  } catch (err) {
+    showError(document.querySelector("main"), err);
+    return;
+  }
+  const cid = info.commodity;
+  document.title = "critmin — " + info.name;
+  document.getElementById("title").textContent = info.name + (info.symbol ? " (" + info.symbol + ")" : "");
+  const t = info.table;
+  document.getElementById("subtitle").textContent = t
+    ? t.measure.replace(/_/g, " ") + (t.product ? " (" + t.product + ")" : "") + ", " + t.year + "; unit " + t.unit + "; edition " + t.editions.join(", ")
+    : "no production table for this commodity";
+  const k = document.getElementById("kpis");
+  const c = info.concentration;
+  if (c) {
+    const kpi = (v, l, id) => el("div", { class: "kpi", id: id }, el("div", { class: "v", text: v }), el("div", { class: "l", text: l }));
+    k.append(
+      kpi(fmtNum(c.hhi, 0), "HHI (0–10,000), countries", "hhi"),
+      kpi(fmtShare(c.cr1) + " " + (c.top_iso3 || ""), "CR1 (largest producer)", "cr1"),
+      kpi(fmtShare(c.cr3), "CR3 (three largest)", "cr3"),
+      kpi(fmtQty(c.total, c.unit), "total of listed producers, " + c.year, "total"),
+      kpi(String(c.n_producers) + (c.n_unknown ? " + " + c.n_unknown + " withheld/NA" : ""), "producers with figures", "nprod")
+    );
+  }
+  const jobs = [];
+  if (t) jobs.push(shares(cid, t, hh.map));
+  jobs.push(prices(cid, info.price_series));
+  jobs.push(info.has_reserves ? reserves(cid) : Promise.resolve(document.getElementById("reserves-chart").replaceChildren(el("p", { class: "note", text: "no reserves published" }))));
+  jobs.push(editions(cid, info.editions));
+  jobs.push(sources(info));
+  await Promise.allSettled(jobs);
+  document.body.setAttribute("data-ready", "true");
+}
+
+async function shares(cid, t, haveMap) {
+  const path = API + "/production/" + encodeURIComponent(cid);
+  document.getElementById("producers-tools").append(csvLink(path, {}));
+  document.getElementById("share-tools").append(csvLink(path, {}));
+  let rows;
+  try {
+    rows = await getJSON(path);
+  } catch (err) {
+    showError(document.getElementById("producers"), err);
+    return;
+  }
+  const countries = rows.filter((r) => r.entity_type === "country");
+  countries.sort((a, b) => (a.rank === null) - (b.rank === null) || (a.rank || 0) - (b.rank || 0));
+  document.getElementById("producers").replaceChildren(
+    table(rows, [
+      { key: "rank", label: "#", num: true },
+      { key: "country", label: "country" },
+      { key: "iso3", label: "ISO3" },
+      { label: "production", num: true, fmt: valueText, cls: (r) => (r.qualifier === "withheld" ? "q-withheld" : "") },
+      { label: "share", num: true, fmt: (r) => fmtShare(r.share) },
+      { key: "qualifier", label: "qualifier" },
+    ])
+  );
+  const ranked = countries.filter((r) => r.share !== null);
+  const unit = t.unit;
+  const title = "share of " + t.measure.replace(/_/g, " ") + ", " + t.year;
+  document.getElementById("share-title").textContent = "Production share, " + t.year;
+  const note = document.getElementById("share-note");
+  const withheld = countries.filter((r) => r.qualifier === "withheld").map((r) => r.country);
+  if (withheld.length) note.textContent = "withheld by the source (not shown as zero): " + withheld.join(", ") + ". ";
+  if (!ranked.length) {
+    document.getElementById("share-chart").replaceChildren(el("p", { class: "note", text: "no shares can be computed: every figure is withheld or missing" }));
+    document.getElementById("share-chart").setAttribute("data-rendered", "true");
+    return;
+  }
+  const text = ranked.map((r) => r.country + ": " + fmtShare(r.share) + " (" + valueText(r) + ")");
+  if (haveMap) {
+    await plot("share-chart", [{
+      type: "choropleth",
+      locationmode: "ISO-3",
+      locations: ranked.map((r) => r.iso3),
+      z: ranked.map((r) => 100 * r.share),
+      text: text,
+      hoverinfo: "text",
+      colorscale: "Blues",
+      reversescale: false,
+      colorbar: { title: { text: "share %" }, ticksuffix: " %" },
+    }], { geo: { projection: { type: "natural earth" }, showframe: false, showcoastlines: false }, margin: { l: 0, r: 0, t: 10, b: 0 } }, cid + "-share-map");
+    note.textContent += "Map: countries with a published figure; unit " + unit + ".";
+  } else {
+    const top = ranked.slice(0, 15).reverse();
+    await plot("share-chart", [{
+      type: "bar", orientation: "h",
+      x: top.map((r) => 100 * r.share), y: top.map((r) => r.country),
+      text: top.map((r) => fmtShare(r.share)), hovertext: top.map((r) => valueText(r)), textposition: "auto",
+    }], { xaxis: { title: { text: title + " (%)" }, ticksuffix: " %" }, margin: { l: 130, r: 20, t: 10, b: 50 } }, cid + "-share");
+    note.textContent += "World map unavailable on this server (run scripts/frontend-assets.sh); bar chart of the top 15.";
+  }
+}
+
+async function prices(cid, series) {
+  const box = document.getElementById("price-chart");
+  if (!series.length) {
+    box.replaceChildren(el("p", { class: "note", text: "no price series for this commodity" }));
+    return;
+  }
+  const s = series.find((x) => x.series.startsWith("wb_")) || series.find((x) => x.frequency === "A" && x.series.startsWith("mcs")) || series[0];
+  const path = API + "/prices/" + encodeURIComponent(s.series);
+  document.getElementById("price-tools").append(csvLink(path, {}));
+  document.getElementById("price-title").textContent = "Price: " + s.series + " (" + s.unit + ")";
+  try {
+    const rows = await getJSON(path);
+    await plot("price-chart", [{
+      type: "scatter", mode: rows.length > 40 ? "lines" : "lines+markers",
+      x: rows.map((r) => r.period), y: rows.map((r) => r.value), name: s.series,
+      hovertemplate: "%{x}: %{y:,.2f} " + s.unit + "<extra></extra>",
+    }], { yaxis: { title: { text: s.unit } }, xaxis: { title: { text: s.frequency === "M" ? "month" : "year" } } }, cid + "-price");
+  } catch (err) {
+    showError(box, err);
+  }
+}
+
+async function reserves(cid) {
+  const path = API + "/reserves/" + encodeURIComponent(cid);
+  document.getElementById("reserves-tools").append(csvLink(path, {}));
+  const box = document.getElementById("reserves-chart");
+  try {
+    const rows = (await getJSON(path)).filter((r) => r.reserves !== null && r.iso3 !== "WLD");
+    rows.sort((a, b) => b.reserves - a.reserves);
+    const top = rows.slice(0, 12).reverse();
+    await plot("reserves-chart", [{
+      type: "bar", orientation: "h", x: top.map((r) => r.reserves), y: top.map((r) => r.country),
+      text: top.map((r) => (r.rp_years !== null ? fmtNum(r.rp_years, 0) + " yr" : "")), textposition: "auto",
+      hovertemplate: "%{y}: %{x:,.0f} t<extra></extra>",
+    }], { xaxis: { title: { text: "reserves (t); label: reserve life, years" } }, margin: { l: 130, r: 20, t: 10, b: 50 } }, cid + "-reserves");
+  } catch (err) {
+    showError(box, err);
+  }
+}
+
+async function editions(cid, eds) {
+  const box = document.getElementById("editions");
+  const path = API + "/revisions/" + encodeURIComponent(cid);
+  document.getElementById("revisions-tools").append(csvLink(path, {}));
+  box.replaceChildren(el("p", { text: "Editions with data: " + eds.join(", ") }));
+  try {
+    const rows = await getJSON(path);
+    if (!rows.length) {
+      box.append(el("p", { class: "note", text: "no figures revised between editions" }));
+      return;
+    }
+    box.append(el("div", { class: "scroll" }, table(rows.slice(0, 50), [
+      { key: "measure", label: "measure" },
+      { key: "country", label: "country" },
+      { key: "year", label: "year", num: true },
+      { key: "edition_old", label: "old" },
+      { label: "value", num: true, fmt: (r) => fmtQty(r.value_old, r.unit) + (r.value_old === null ? " (" + r.qualifier_old + ")" : "") },
+      { key: "edition_new", label: "new" },
+      { label: "value", num: true, fmt: (r) => fmtQty(r.value_new, r.unit) + (r.value_new === null ? " (" + r.qualifier_new + ")" : "") },
+      { label: "change", num: true, fmt: (r) => (r.change_pct === null ? "—" : (100 * r.change_pct).toFixed(1) + " %") },
+    ])));
+  } catch (err) {
+    showError(box, err);
+  }
+}
+
+async function sources(info) {
+  const ids = new Set((info.table ? info.table.source_ids : []).concat(info.price_series.map((s) => s.source_id).filter(Boolean)));
+  const path = API + "/sources";
+  document.getElementById("sources-tools").append(csvLink(path, {}));
+  const rows = await getJSON(path);
+  const used = rows.filter((r) => ids.has(r.source_id));
+  const list = el("ul", { class: "plain" });
+  for (const r of used.length ? used : rows) {
+    list.append(el("li", {}, el("strong", { text: r.source_id + ": " }), r.citation || r.title || "", " (" + (r.licence || "licence n/a") + ") ", r.url ? el("a", { href: r.url, rel: "noreferrer", text: "link" }) : null));
+  }
+  document.getElementById("sources").replaceChildren(list);
+}
+
+document.addEventListener("DOMContentLoaded", commodityPage);
