@@ -10,11 +10,38 @@ from critmin.cli.main import run
 
 
 def test_rank_json(capsys: pytest.CaptureFixture[str]) -> None:
-    code = run(["risk", "rank", "--importer", "USA", "--method", "eu", "--draws", "50", "--seed", "1", "--format", "json", "--limit", "5"])
+    code = run(
+        [
+            "risk",
+            "rank",
+            "--importer",
+            "USA",
+            "--method",
+            "eu",
+            "--draws",
+            "50",
+            "--seed",
+            "1",
+            "--format",
+            "json",
+            "--limit",
+            "5",
+        ]
+    )
     assert code == 0
     rows = json.loads(capsys.readouterr().out)
     assert [r["rank"] for r in rows] == sorted(r["rank"] for r in rows)
-    assert {"commodity", "rank", "value", "method", "p5", "p50", "p95", "p_top", "defaults_used"} <= set(rows[0])
+    assert {
+        "commodity",
+        "rank",
+        "value",
+        "method",
+        "p5",
+        "p50",
+        "p95",
+        "p_top",
+        "defaults_used",
+    } <= set(rows[0])
     assert all(r["method"] == "eu" for r in rows)
 
 

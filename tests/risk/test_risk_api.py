@@ -54,11 +54,17 @@ def test_explain_factors_reproduce_result() -> None:
     res = ex[ex["factor"] == "result"]["value"].iloc[0]
     f = ex.set_index("factor")["value"]
     gs, src, ir = f["hhi_wgi_global"], f["hhi_wgi_sourcing"], f["import_reliance"]
-    assert res == pytest.approx((gs * ir / 2 + src * (1 - ir / 2)) * (1 - f["eol_rir"]) * f["si_sr"])
+    assert res == pytest.approx(
+        (gs * ir / 2 + src * (1 - ir / 2)) * (1 - f["eol_rir"]) * f["si_sr"]
+    )
     contrib = ex[ex["factor"] == "contribution_global"]["value"].sum()
     assert contrib == pytest.approx(gs)
     assert ex[ex["factor"] == "eol_rir"]["default"].iloc[0]
-    assert ex[(ex["factor"] == "global_share") & (ex["iso3"] == "CHN")]["source"].str.contains("#").all()
+    assert (
+        ex[(ex["factor"] == "global_share") & (ex["iso3"] == "CHN")]["source"]
+        .str.contains("#")
+        .all()
+    )
 
 
 def test_explain_geopolrisk_and_errors() -> None:

@@ -27,8 +27,30 @@ def _fixed(name: str, v: float) -> Param:
 
 
 def _stage(imports: bool = True, qual: str = "reported") -> Stage:
-    gs = Supply(["AAA", "BBB"], np.array([60.0, 40.0]), [qual, "reported"], ["r1", "r2"], 0.0, 50.0, "t", "test")
-    imp = Supply(["AAA", "BBB"], np.array([75.0, 25.0]), ["reported"] * 2, ["t1", "t2"], 0.0, 0.0, "USD", "test") if imports else None
+    gs = Supply(
+        ["AAA", "BBB"],
+        np.array([60.0, 40.0]),
+        [qual, "reported"],
+        ["r1", "r2"],
+        0.0,
+        50.0,
+        "t",
+        "test",
+    )
+    imp = (
+        Supply(
+            ["AAA", "BBB"],
+            np.array([75.0, 25.0]),
+            ["reported"] * 2,
+            ["t1", "t2"],
+            0.0,
+            0.0,
+            "USD",
+            "test",
+        )
+        if imports
+        else None
+    )
     return Stage(
         commodity="x",
         stage="extraction",
@@ -39,7 +61,11 @@ def _stage(imports: bool = True, qual: str = "reported") -> Stage:
         imports=imp,
         members=["DEU"],
         import_reliance=_fixed("import_reliance", 1.0),
-        params={"eol_rir": _fixed("eol_rir", 0.0), "si_sr": _fixed("si_sr", 1.0), "economic_vulnerability": _fixed("economic_vulnerability", 0.5)},
+        params={
+            "eol_rir": _fixed("eol_rir", 0.0),
+            "si_sr": _fixed("si_sr", 1.0),
+            "economic_vulnerability": _fixed("economic_vulnerability", 0.5),
+        },
     )
 
 

@@ -96,7 +96,9 @@ def test_properties_bounds_and_monopoly_max(raw: list[float], data: st.DataObjec
     worst = np.zeros_like(s)
     worst[np.argmax(w)] = 1.0
     assert gs <= m.hhi_wgi(worst, w) + 1e-12
-    assert m.usgs_disruption_potential(s, w / 10) <= m.usgs_disruption_potential(worst, w / 10) + 1e-12
+    assert (
+        m.usgs_disruption_potential(s, w / 10) <= m.usgs_disruption_potential(worst, w / 10) + 1e-12
+    )
     wp = np.zeros_like(s)
     wp[np.argmax(pi)] = 1.0
     assert gpr <= m.geopolrisk(1.0, wp, pi, ir) + 1e-12

@@ -1,7 +1,7 @@
 """The FastAPI application: :func:`create_app` wires settings, routers, limits and errors.
 
-Domain routers are included only when their module imports (``critmin.valuation``
-today; the others as they land), so a partial install still serves the rest.
+Domain routers are included only when their module imports (valuation, scenarios,
+claims, risk), so a partial install still serves the rest.
 """
 
 from __future__ import annotations
@@ -40,6 +40,9 @@ log = logging.getLogger("critmin.api")
 #: Optional domain routers: (name, domain module, router module).
 DOMAIN_ROUTERS: list[tuple[str, str, str]] = [
     ("valuation", "critmin.valuation", "critmin.api.routes.valuation"),
+    ("scenarios", "critmin.scenarios", "critmin.api.routes.scenarios"),
+    ("claims", "critmin.claims", "critmin.api.routes.claims"),
+    ("risk", "critmin.risk", "critmin.api.routes.risk"),
 ]
 
 #: Modules reported by /api/v1/health (wired or not).

@@ -17,6 +17,8 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures.thread import BrokenThreadPool
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,7 +27,9 @@ from fastapi import HTTPException
 from critmin.api.settings import Settings
 from critmin.api.tasks import TaskError
 
-__all__ = ["Job", "JobManager"]
+__all__ = ["Job", "JobManager", "result_of"]
+
+BrokenExecutor = (BrokenProcessPool, BrokenThreadPool)
 
 
 @dataclass
@@ -193,7 +197,11 @@ class JobManager:
                     ),
                     headers={"Retry-After": "5"},
                 )
-            fut = self._pool().submit(fn, *args)
+            try:
+                fut = self._pool().submit(fn, *args)
+            except BrokenExecutor:  # a worker died: start a fresh pool once
+                self.shutdown()
+                fut = self._pool().submit(fn, *args)
             job = Job(
                 id=secrets.token_urlsafe(16),
                 kind=kind,

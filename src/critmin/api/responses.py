@@ -53,6 +53,20 @@ def value_column(df: pd.DataFrame) -> pd.DataFrame:
     return df
 
 
+def _csv(df: pd.DataFrame) -> str:
+    """CSV text; list-valued cells (``measures``) joined with ``;``."""
+    import numpy as np
+
+    out = df.copy()
+    for col in out.columns:
+        if out[col].dtype == object and out[col].map(lambda v: isinstance(v, list | tuple | np.ndarray)).any():
+            out[col] = out[col].map(
+                lambda v: ";".join(str(x) for x in v) if isinstance(v, list | tuple | np.ndarray) else v
+            )
+    text: str = out.to_csv(index=False)
+    return text
+
+
 def json_body(obj: Any) -> bytes:
     """Compact JSON of a DataFrame (rows) or plain object, NaN -> null."""
     import pandas as pd
@@ -90,7 +104,7 @@ def table_response(
     def build() -> tuple[bytes, str]:
         df = compute()
         if fmt is Fmt.csv:
-            return df.to_csv(index=False).encode("utf-8"), "text/csv; charset=utf-8"
+            return _csv(df).encode("utf-8"), "text/csv; charset=utf-8"
         return json_body(df), "application/json"
 
     body, media = request.app.state.cache.get((*key, fmt.value), build)

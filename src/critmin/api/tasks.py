@@ -207,3 +207,90 @@ def valuation_task(
         raise TaskError(error_status(exc), one_line(msg)) from None
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _yaml_mapping(text: str, what: str) -> dict[str, Any]:
+    import yaml
+
+    from critmin.errors import SpecError
+
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise SpecError("<upload>", f"invalid YAML: {' '.join(str(exc).split())}") from exc
+    if not isinstance(data, dict):
+        raise SpecError("<upload>", f"the {what} must be a YAML mapping")
+    return data
+
+
+def validate_scenario(spec_text: str) -> dict[str, Any]:
+    """Validate an uploaded scenario (in the request); returns ``name`` and ``horizon``.
+
+    Raises
+    ------
+    critmin.errors.SpecError
+        Invalid YAML or a field that fails validation.
+    """
+    from critmin.scenarios import parse_scenario
+
+    spec = parse_scenario(_yaml_mapping(spec_text, "scenario"), "<upload>")
+    return {"name": getattr(spec, "name", ""), "horizon": getattr(spec, "horizon", None)}
+
+
+def scenario_task(
+    spec_text: str, draws: int, seed: int | None, scheduler: str | None = None
+) -> dict[str, Any]:
+    """Run an uploaded scenario: central case and Monte Carlo (runs in the worker pool).
+
+    Parameters
+    ----------
+    spec_text : str
+        Scenario YAML.
+    draws : int
+        Monte Carlo draws. [-]
+    seed : int, optional
+        Seed (same seed, same numbers).
+    scheduler : str, optional
+        Dask scheduler address for the Monte Carlo chunks.
+
+    Returns
+    -------
+    dict
+        ``markets``, ``price_bands``, ``spread``, ``supply_sources``, ``importers``,
+        ``shortfall_probability``, ``assumptions`` (lists of rows), ``notes``,
+        ``draws``, ``seed``, ``unit``.
+
+    Raises
+    ------
+    TaskError
+        Any critmin error, with its HTTP status.
+    """
+    from critmin.api.security import error_status, one_line
+    from critmin.cli._output import _clean, records
+    from critmin.errors import CritminError
+    from critmin.scenarios import parse_scenario, run_scenario
+
+    try:
+        spec = parse_scenario(_yaml_mapping(spec_text, "scenario"), "<upload>")
+        res = run_scenario(spec, draws=draws, seed=seed, scheduler=scheduler)
+        out: dict[str, Any] = {
+            "name": getattr(spec, "name", ""),
+            "unit": res.unit,
+            "draws": res.draws,
+            "seed": res.seed,
+            "notes": list(res.notes),
+        }
+        for name in (
+            "markets",
+            "price_bands",
+            "spread",
+            "supply_sources",
+            "importers",
+            "assumptions",
+        ):
+            out[name] = records(getattr(res, name))
+        out["shortfall_probability"] = records(res.shortfall_probability()) if draws > 0 else []
+        cleaned: dict[str, Any] = _clean(out)
+        return cleaned
+    except CritminError as exc:
+        raise TaskError(error_status(exc), one_line(str(exc))) from None

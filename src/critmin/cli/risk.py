@@ -100,8 +100,11 @@ def explain(
     if fmt is not Format.table:
         emit(df, fmt)
         return
-    caption = "Warnings: " + ("; ".join(a["warnings"]) or "none") + ". Stand-ins: " + "; ".join(
-        a["stand_ins"]
+    caption = (
+        "Warnings: "
+        + ("; ".join(a["warnings"]) or "none")
+        + ". Stand-ins: "
+        + "; ".join(a["stand_ins"])
     )
     emit(
         df,

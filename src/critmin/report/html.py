@@ -141,26 +141,103 @@ def figure_html(fig: Any) -> str:
     )
 
 
-def render_value(v: Any) -> str:
-    """Render a DataFrame, plotly figure, string, dict or list of them."""
+_TEXT_KEYS = ("summary", "caption", "notes", "note", "explanation", "description")
+_COLLAPSE_ROWS = 20
+
+
+def _is_figure(v: Any) -> bool:
+    return hasattr(v, "to_plotly_json")
+
+
+def render_value(v: Any, name: str | None = None) -> str:
+    """Render a DataFrame, plotly figure, string, dict or list of them.
+
+    Dicts from the modules' ``brief_section`` are laid out by meaning: ``title``
+    first, text keys (summary, caption, notes) as paragraphs, figures next, short
+    scalars as a key/value list, tables last (long ones collapsed).
+    """
     import pandas as pd
 
     if v is None:
         return ""
     if isinstance(v, pd.DataFrame):
-        return table_html(v)
-    if hasattr(v, "to_plotly_json"):
+        label = html.escape((name or "table").replace("_", " "))
+        if len(v) > _COLLAPSE_ROWS:
+            return f"<details><summary>{label} ({len(v)} rows)</summary>{table_html(v)}</details>"
+        return (f"<h3>{label}</h3>" if name else "") + table_html(v)
+    if _is_figure(v):
         return f'<div class="chart">{figure_html(v)}</div>'
     if isinstance(v, str):
         return f"<p>{html.escape(v)}</p>"
     if isinstance(v, list | tuple):
-        return "".join(render_value(x) for x in v)
+        return "".join(render_value(x, name) for x in v)
     if isinstance(v, dict):
-        return "".join(
-            f"<h3>{html.escape(str(k).replace('_', ' '))}</h3>{render_value(x)}"
-            for k, x in v.items()
-        )
+        return _render_dict(v)
     return f"<p>{html.escape(str(v))}</p>"
+
+
+def _render_dict(d: dict[str, Any]) -> str:
+    import pandas as pd
+
+    out: list[str] = []
+    if isinstance(d.get("title"), str):
+        out.append(f"<p><b>{html.escape(d['title'])}</b></p>")
+    for k in _TEXT_KEYS:
+        v = d.get(k)
+        if isinstance(v, str):
+            out.append(f'<p class="note">{html.escape(v)}</p>')
+        elif isinstance(v, list | tuple) and all(isinstance(x, str) for x in v):
+            out.append("<ul>" + "".join(f"<li>{html.escape(x)}</li>" for x in v) + "</ul>")
+    rest = {k: v for k, v in d.items() if k != "title" and k not in _TEXT_KEYS}
+
+    def figs(v: Any) -> bool:
+        return _is_figure(v) or (
+            isinstance(v, dict | list | tuple)
+            and any(figs(x) for x in (v.values() if isinstance(v, dict) else v))
+        )
+
+    for _k, v in rest.items():
+        if figs(v) and not isinstance(v, pd.DataFrame):
+            out.append(_render_figs(v))
+    scalars = {
+        k: v
+        for k, v in rest.items()
+        if isinstance(v, int | float | bool) or (isinstance(v, str) and len(v) < 120)
+    }
+    if scalars:
+        items = "".join(
+            f"<tr><th>{html.escape(k.replace('_', ' '))}</th><td>{_cell(v, k)[0]}</td></tr>"
+            for k, v in scalars.items()
+        )
+        out.append(f"<table style='width:auto'>{items}</table>")
+    for k, v in rest.items():
+        if k in scalars or (figs(v) and not isinstance(v, pd.DataFrame)):
+            continue
+        if isinstance(v, pd.DataFrame):
+            out.append(render_value(v, k))
+        elif isinstance(v, dict):
+            if all(isinstance(x, int | float | str | bool) for x in v.values()):
+                items = "".join(
+                    f"<tr><th>{html.escape(str(a))}</th><td>{_cell(b, str(a))[0]}</td></tr>"
+                    for a, b in v.items()
+                )
+                out.append(
+                    f"<h3>{html.escape(k.replace('_', ' '))}</h3><table style='width:auto'>{items}</table>"
+                )
+            else:
+                out.append(f"<h3>{html.escape(k.replace('_', ' '))}</h3>{_render_dict(v)}")
+        else:
+            out.append(render_value(v, k))
+    return "".join(out)
+
+
+def _render_figs(v: Any) -> str:
+    if _is_figure(v):
+        return f'<div class="chart">{figure_html(v)}</div>'
+    vals = v.values() if isinstance(v, dict) else v
+    return "".join(
+        _render_figs(x) for x in vals if _is_figure(x) or isinstance(x, dict | list | tuple)
+    )
 
 
 def render_document(title: str, subtitle: str, sections: list[Section], footer: str) -> str:

@@ -79,7 +79,9 @@ def _prepare(
         | {c for sl in stages.values() for s in sl if s.imports for c in s.imports.iso3}
     )
     last = max(s.year for sl in stages.values() for s in sl)
-    gov = inputs.governance(data, last if year is None else year, inputs.wgi_window(wgi_window), codes)
+    gov = inputs.governance(
+        data, last if year is None else year, inputs.wgi_window(wgi_window), codes
+    )
     return label, members, stages, gov, data
 
 
@@ -163,8 +165,13 @@ def supply_risk(
     ms = _methods(method)
     if draws < 0:
         raise ValidationError("draws must be >= 0")
-    label, members, stages, gov, _ = _prepare(importer, commodities, year, params, wgi_window, store)
-    point = {c: [evaluate(s, gov, 1, None, None, None, trade_factors) for s in sl] for c, sl in stages.items()}
+    label, members, stages, gov, _ = _prepare(
+        importer, commodities, year, params, wgi_window, store
+    )
+    point = {
+        c: [evaluate(s, gov, 1, None, None, None, trade_factors) for s in sl]
+        for c, sl in stages.items()
+    }
     mc = simulate(stages, gov, ms, draws, seed, trade_factors) if draws > 0 else None
     frames = []
     for meth in ms:
@@ -183,7 +190,9 @@ def supply_risk(
                     "stage": s.stage,
                     "year": s.year,
                     "import_reliance": float(s.import_reliance.value),
-                    "sourcing": f"BACI {s.hs6} {s.trade_year}" if s.imports is not None else "production shares",
+                    "sourcing": f"BACI {s.hs6} {s.trade_year}"
+                    if s.imports is not None
+                    else "production shares",
                     "defaults_used": _defaults([s], meth),
                     "warnings": warn,
                 }
@@ -202,9 +211,24 @@ def supply_risk(
         df["rank"] = df["value"].rank(ascending=False, method="min").astype(int)
         frames.append(df.sort_values(["rank", "commodity"]))
     cols = [
-        "method", "rank", "commodity", "value", "scale", "stage", "year", "p5", "p50", "p95",
-        "rank_p5", "rank_p50", "rank_p95", "p_top", "import_reliance", "sourcing",
-        "defaults_used", "warnings",
+        "method",
+        "rank",
+        "commodity",
+        "value",
+        "scale",
+        "stage",
+        "year",
+        "p5",
+        "p50",
+        "p95",
+        "rank_p5",
+        "rank_p50",
+        "rank_p95",
+        "p_top",
+        "import_reliance",
+        "sourcing",
+        "defaults_used",
+        "warnings",
     ]
     out = pd.concat(frames, ignore_index=True)[cols]
     out.attrs.update(
@@ -239,7 +263,9 @@ def side_by_side(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _country_rows(stage: Stage, gov: Governance, method: str, trade_factors: Mapping[str, float] | None) -> list[dict[str, Any]]:
+def _country_rows(
+    stage: Stage, gov: Governance, method: str, trade_factors: Mapping[str, float] | None
+) -> list[dict[str, Any]]:
     from critmin.risk.engine import trade_factors as tfs
 
     gs = stage.global_supply
@@ -249,20 +275,74 @@ def _country_rows(stage: Stage, gov: Governance, method: str, trade_factors: Map
     t = tfs(gs.iso3, stage.members, trade_factors)
     wgi_src = f"worldbank_wgi {gov.years[0]}-{gov.years[1]} (mean of 6 dimensions)"
     rows: list[dict[str, Any]] = []
-    unit_s = "fraction of global supply" if stage.global_basis == "production" else "fraction of world exports"
+    unit_s = (
+        "fraction of global supply"
+        if stage.global_basis == "production"
+        else "fraction of world exports"
+    )
     for i in np.argsort(-s):
         if s[i] <= 0:
             continue
         c = gs.iso3[i]
         imp = " (WGI imputed: median)" if c in gov.imputed else ""
-        rows.append({"factor": "global_share", "iso3": c, "value": s[i], "unit": unit_s, "source": f"{gs.source[i]} [{gs.qualifier[i]}]"})
+        rows.append(
+            {
+                "factor": "global_share",
+                "iso3": c,
+                "value": s[i],
+                "unit": unit_s,
+                "source": f"{gs.source[i]} [{gs.qualifier[i]}]",
+            }
+        )
         if method in ("eu", "eu2020"):
-            rows.append({"factor": "wgi_scaled", "iso3": c, "value": w[i], "unit": "0-10", "source": wgi_src + imp})
-            rows.append({"factor": "trade_factor", "iso3": c, "value": t[i], "unit": "dimensionless", "source": "parameters.yaml trade_factor" if c not in (trade_factors or {}) else "user"})
-            rows.append({"factor": "contribution_global", "iso3": c, "value": s[i] ** 2 * w[i] * t[i], "unit": "0-10", "source": "S^2 x WGI_scaled x t"})
+            rows.append(
+                {
+                    "factor": "wgi_scaled",
+                    "iso3": c,
+                    "value": w[i],
+                    "unit": "0-10",
+                    "source": wgi_src + imp,
+                }
+            )
+            rows.append(
+                {
+                    "factor": "trade_factor",
+                    "iso3": c,
+                    "value": t[i],
+                    "unit": "dimensionless",
+                    "source": "parameters.yaml trade_factor"
+                    if c not in (trade_factors or {})
+                    else "user",
+                }
+            )
+            rows.append(
+                {
+                    "factor": "contribution_global",
+                    "iso3": c,
+                    "value": s[i] ** 2 * w[i] * t[i],
+                    "unit": "0-10",
+                    "source": "S^2 x WGI_scaled x t",
+                }
+            )
         elif method == "usgs":
-            rows.append({"factor": "governance_0_1", "iso3": c, "value": w[i] / 10, "unit": "0-1", "source": wgi_src + imp})
-            rows.append({"factor": "contribution_dp", "iso3": c, "value": s[i] ** 2 * w[i] / 10, "unit": "0-1", "source": "s^2 x g"})
+            rows.append(
+                {
+                    "factor": "governance_0_1",
+                    "iso3": c,
+                    "value": w[i] / 10,
+                    "unit": "0-1",
+                    "source": wgi_src + imp,
+                }
+            )
+            rows.append(
+                {
+                    "factor": "contribution_dp",
+                    "iso3": c,
+                    "value": s[i] ** 2 * w[i] / 10,
+                    "unit": "0-1",
+                    "source": "s^2 x g",
+                }
+            )
     if method in ("geopolrisk",) or (method in ("eu", "eu2020") and stage.imports is not None):
         if stage.imports is not None:
             imp_sup = stage.imports
@@ -279,11 +359,35 @@ def _country_rows(stage: Stage, gov: Governance, method: str, trade_factors: Map
         for i in np.argsort(-sh)[:15]:
             if sh[i] <= 0:
                 continue
-            rows.append({"factor": "import_share", "iso3": codes[i], "value": sh[i], "unit": "fraction of imports from outside the importer", "source": srcs[i]})
+            rows.append(
+                {
+                    "factor": "import_share",
+                    "iso3": codes[i],
+                    "value": sh[i],
+                    "unit": "fraction of imports from outside the importer",
+                    "source": srcs[i],
+                }
+            )
             if method == "geopolrisk":
-                rows.append({"factor": "political_instability", "iso3": codes[i], "value": pi[i], "unit": "0-1", "source": f"worldbank_wgi PV {gov.years[0]}-{gov.years[1]}"})
+                rows.append(
+                    {
+                        "factor": "political_instability",
+                        "iso3": codes[i],
+                        "value": pi[i],
+                        "unit": "0-1",
+                        "source": f"worldbank_wgi PV {gov.years[0]}-{gov.years[1]}",
+                    }
+                )
             else:
-                rows.append({"factor": "wgi_scaled", "iso3": codes[i], "value": ws[i], "unit": "0-10", "source": wgi_src})
+                rows.append(
+                    {
+                        "factor": "wgi_scaled",
+                        "iso3": codes[i],
+                        "value": ws[i],
+                        "unit": "0-10",
+                        "source": wgi_src,
+                    }
+                )
     return rows
 
 
@@ -324,8 +428,10 @@ def explain(
     if len(ms) != 1:
         raise ValidationError("explain takes one method")
     meth = ms[0]
-    label, _members, stages, gov, _ = _prepare(importer, [commodity], year, params, wgi_window, store)
-    (cid, sl), = stages.items()
+    label, _members, stages, gov, _ = _prepare(
+        importer, [commodity], year, params, wgi_window, store
+    )
+    ((cid, sl),) = stages.items()
     rows: list[dict[str, Any]] = []
     results = []
     unit = m.METHODS[meth]["unit"]
@@ -336,44 +442,125 @@ def explain(
         ir = s.import_reliance
         base = {"stage": s.stage}
         stage_rows: list[dict[str, Any]] = [
-            {"factor": "result", "value": r[key][0], "unit": unit, "source": m.METHODS[meth]["label"]},
-            {"factor": "global_supply_basis", "value": None, "unit": "", "source": s.global_supply.basis},
+            {
+                "factor": "result",
+                "value": r[key][0],
+                "unit": unit,
+                "source": m.METHODS[meth]["label"],
+            },
+            {
+                "factor": "global_supply_basis",
+                "value": None,
+                "unit": "",
+                "source": s.global_supply.basis,
+            },
         ]
-        p_ir = {"factor": "import_reliance", "value": ir.value, "unit": ir.unit, "source": ir.source, "default": ir.default}
+        p_ir = {
+            "factor": "import_reliance",
+            "value": ir.value,
+            "unit": ir.unit,
+            "source": ir.source,
+            "default": ir.default,
+        }
         if meth in ("eu", "eu2020"):
             stage_rows += [
-                {"factor": "hhi_wgi_global", "value": r["hhi_wgi_global"][0], "unit": "0-10", "source": "sum S^2 x WGI_scaled x t over global supply"},
-                {"factor": "hhi_wgi_sourcing", "value": r["hhi_wgi_sourcing"][0], "unit": "0-10",
-                 "source": (f"domestic (1-IR) + imports (IR) by origin, cepii_baci hs6={s.hs6} {s.trade_year}" if s.imports is not None else "= hhi_wgi_global (no clean HS6 code)")},
+                {
+                    "factor": "hhi_wgi_global",
+                    "value": r["hhi_wgi_global"][0],
+                    "unit": "0-10",
+                    "source": "sum S^2 x WGI_scaled x t over global supply",
+                },
+                {
+                    "factor": "hhi_wgi_sourcing",
+                    "value": r["hhi_wgi_sourcing"][0],
+                    "unit": "0-10",
+                    "source": (
+                        f"domestic (1-IR) + imports (IR) by origin, cepii_baci hs6={s.hs6} {s.trade_year}"
+                        if s.imports is not None
+                        else "= hhi_wgi_global (no clean HS6 code)"
+                    ),
+                },
                 p_ir,
             ]
             for k in ("eol_rir", "si_sr"):
                 p = s.params[k]
-                stage_rows.append({"factor": k, "value": p.value, "unit": p.unit, "source": p.source, "default": p.default})
+                stage_rows.append(
+                    {
+                        "factor": k,
+                        "value": p.value,
+                        "unit": p.unit,
+                        "source": p.source,
+                        "default": p.default,
+                    }
+                )
         elif meth == "usgs":
             p = s.params["economic_vulnerability"]
             stage_rows += [
-                {"factor": "disruption_potential", "value": r["disruption_potential"][0], "unit": "0-1", "source": "sum s^2 x g, g = WGI scaled 0-1 (stand-in)"},
+                {
+                    "factor": "disruption_potential",
+                    "value": r["disruption_potential"][0],
+                    "unit": "0-1",
+                    "source": "sum s^2 x g, g = WGI scaled 0-1 (stand-in)",
+                },
                 {**p_ir, "factor": "trade_exposure"},
-                {"factor": "economic_vulnerability", "value": p.value, "unit": p.unit, "source": p.source, "default": p.default},
+                {
+                    "factor": "economic_vulnerability",
+                    "value": p.value,
+                    "unit": p.unit,
+                    "source": p.source,
+                    "default": p.default,
+                },
             ]
         elif meth == "geopolrisk":
             stage_rows += [
-                {"factor": "hhi_0_1", "value": r["hhi"][0] / 10_000, "unit": "0-1", "source": s.global_supply.basis},
+                {
+                    "factor": "hhi_0_1",
+                    "value": r["hhi"][0] / 10_000,
+                    "unit": "0-1",
+                    "source": s.global_supply.basis,
+                },
                 p_ir,
-                {"factor": "weighted_instability", "value": r["weighted_instability"][0], "unit": "0-1",
-                 "source": "sum m_c x PI_c over " + (f"imports hs6={s.hs6} {s.trade_year}" if s.imports is not None else "foreign production shares")},
-                {"factor": "import_hhi", "value": r["import_hhi"][0], "unit": "0-10,000", "source": "HHI of import shares"},
+                {
+                    "factor": "weighted_instability",
+                    "value": r["weighted_instability"][0],
+                    "unit": "0-1",
+                    "source": "sum m_c x PI_c over "
+                    + (
+                        f"imports hs6={s.hs6} {s.trade_year}"
+                        if s.imports is not None
+                        else "foreign production shares"
+                    ),
+                },
+                {
+                    "factor": "import_hhi",
+                    "value": r["import_hhi"][0],
+                    "unit": "0-10,000",
+                    "source": "HHI of import shares",
+                },
             ]
         stage_rows += _country_rows(s, gov, meth, trade_factors)
         rows += [{**base, "iso3": None, "default": False, **x} for x in stage_rows]
     v, idx = combine_stages(results, meth)
     rule = "first stage (EU 2017/2020)" if meth == "eu2020" else "highest stage"
-    rows.append({"stage": sl[int(idx[0])].stage, "factor": "combined", "iso3": None, "value": v[0], "unit": unit, "source": rule, "default": False})
+    rows.append(
+        {
+            "stage": sl[int(idx[0])].stage,
+            "factor": "combined",
+            "iso3": None,
+            "value": v[0],
+            "unit": unit,
+            "source": rule,
+            "default": False,
+        }
+    )
     out = pd.DataFrame(rows)[["stage", "factor", "iso3", "value", "unit", "source", "default"]]
     out.attrs.update(
-        commodity=cid, method=meth, importer=label, wgi_years=gov.years,
-        warnings=sorted({w for s in sl for w in s.warnings}), stand_ins=list(STAND_INS),
+        commodity=cid,
+        method=meth,
+        importer=label,
+        wgi_years=gov.years,
+        warnings=sorted({w for s in sl for w in s.warnings}),
+        stand_ins=list(STAND_INS),
     )
     return out
 
@@ -410,7 +597,7 @@ def timeseries(
         raise ValidationError("timeseries takes one method")
     meth = ms[0]
     label, _members, stages, gov0, data = _prepare(importer, [commodity], None, params, 1, store)
-    (cid, sl), = stages.items()
+    ((cid, sl),) = stages.items()
     wy = sorted(int(y) for y in data.wgi["year"].unique())
     ys = wy if years is None else sorted(int(y) for y in years)
     bad = [y for y in ys if y not in wy]
@@ -423,10 +610,13 @@ def timeseries(
         gov = inputs.governance(data, y, 1, codes)
         vals = [evaluate(s, gov, 1, None, None, None, trade_factors)[key] for s in sl]
         v, idx = combine_stages(vals, meth)
-        rows.append({"year": y, "value": float(v[0]), "stage": sl[int(idx[0])].stage, "method": meth})
+        rows.append(
+            {"year": y, "value": float(v[0]), "stage": sl[int(idx[0])].stage, "method": meth}
+        )
     out = pd.DataFrame(rows)
     out.attrs.update(
-        commodity=cid, importer=label,
+        commodity=cid,
+        importer=label,
         note=f"shares fixed at {', '.join(s.global_supply.basis for s in sl)}; only the WGI changes by year",
     )
     return out

@@ -50,7 +50,20 @@ def brief_section(
     sub = df[df["commodity"].isin(cids)].copy()
     sub["_o"] = sub["commodity"].map({c: i for i, c in enumerate(cids)})
     sub = sub.sort_values(["_o", "method"]).drop(columns="_o")
-    cols = ["commodity", "method", "rank", "value", "p5", "p50", "p95", "rank_p5", "rank_p95", "p_top", "stage", "defaults_used"]
+    cols = [
+        "commodity",
+        "method",
+        "rank",
+        "value",
+        "p5",
+        "p50",
+        "p95",
+        "rank_p5",
+        "rank_p95",
+        "p_top",
+        "stage",
+        "defaults_used",
+    ]
     table = sub[cols].reset_index(drop=True)
     a = df.attrs
     title = f"Supply risk seen from {a['importer']}: rank among assessed commodities"

@@ -47,11 +47,23 @@ def mapping() -> dict[str, Any]:
     for cid, stages in (data.get("commodities") or {}).items():
         for i, st in enumerate(stages):
             if st.get("stage") not in ("extraction", "processing"):
-                raise SpecError("mapping.yaml", "stage must be extraction or processing", f"commodities.{cid}.{i}.stage")
+                raise SpecError(
+                    "mapping.yaml",
+                    "stage must be extraction or processing",
+                    f"commodities.{cid}.{i}.stage",
+                )
             if "measure" not in st and "hs6" not in st:
-                raise SpecError("mapping.yaml", "a stage needs a measure or an hs6 code", f"commodities.{cid}.{i}")
+                raise SpecError(
+                    "mapping.yaml",
+                    "a stage needs a measure or an hs6 code",
+                    f"commodities.{cid}.{i}",
+                )
             if "hs6" in st and str(st["hs6"]) not in codes:
-                raise SpecError("mapping.yaml", f"hs6 {st['hs6']} is not described under hs6", f"commodities.{cid}.{i}.hs6")
+                raise SpecError(
+                    "mapping.yaml",
+                    f"hs6 {st['hs6']} is not described under hs6",
+                    f"commodities.{cid}.{i}.hs6",
+                )
     return data
 
 
@@ -105,9 +117,7 @@ class Param:
         return rng.uniform(self.low, self.high, n)
 
 
-def param(
-    name: str, commodity: str, overrides: Mapping[str, Any] | None = None
-) -> Param:
+def param(name: str, commodity: str, overrides: Mapping[str, Any] | None = None) -> Param:
     """Resolve a parameter for a commodity: user override, then ``by_commodity``, then default.
 
     Parameters
@@ -182,7 +192,9 @@ class Supply:
         total = q.sum() + self.other
         return q / total if total > 0 else np.zeros_like(q)
 
-    def draw_shares(self, rng: np.random.Generator, n: int, cfg: Mapping[str, Any]) -> NDArray[np.float64]:
+    def draw_shares(
+        self, rng: np.random.Generator, n: int, cfg: Mapping[str, Any]
+    ) -> NDArray[np.float64]:
         """``n`` draws of shares (n x countries) with perturbed qualifiers (see ``parameters.yaml``)."""
         k = len(self.iso3)
         q = np.broadcast_to(np.nan_to_num(self.quantity, nan=0.0), (n, k)).copy()

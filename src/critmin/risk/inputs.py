@@ -7,6 +7,7 @@ store is imported lazily, inside :func:`load`.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -44,6 +45,15 @@ class RiskData:
         }
         self.trade_years = sorted(int(y) for y in self.trade["year"].unique())
 
+    def cached_stages(self, key: Any) -> list[Stage] | None:
+        """Stages assembled earlier for the same arguments (see :func:`stages`)."""
+        cache: dict[Any, list[Stage]] = self.__dict__.setdefault("_stages", {})
+        return cache.get(key)
+
+    def store_stages(self, key: Any, value: list[Stage]) -> None:
+        """Remember assembled stages."""
+        self.__dict__.setdefault("_stages", {})[key] = value
+
     def commodity_obs(self, cid: str) -> pd.DataFrame:
         """Observations of one commodity (empty frame when none)."""
         return self._obs.get(cid, self.obs.iloc[0:0])
@@ -53,17 +63,41 @@ class RiskData:
         return self._trade.get((hs6, year), self.trade.iloc[0:0])
 
 
+_CACHE: dict[tuple[str, str, int], RiskData] = {}
+
+
 def load(store: Store | None = None) -> RiskData:
-    """Read observations (latest editions), trade, WGI, commodities and countries."""
+    """Read observations (latest editions), trade, WGI, commodities and countries.
+
+    The result is cached per store file, dataset fingerprint and number of user rows,
+    so a user import invalidates it.
+    """
     if store is None:
         from critmin.data.store import get_store
 
         store = get_store()
+    n_user = int(store.sql("SELECT count(*) AS n FROM user_observations")["n"].iloc[0])
+    key = (str(store.path), str(store.fingerprint), n_user)
+    if key not in _CACHE:
+        _CACHE.clear()
+        _CACHE[key] = _read(store)
+    return _CACHE[key]
+
+
+def _read(store: Store) -> RiskData:
     obs = _plain(store.observations())
-    obs = obs[obs["measure"].isin(
-        ["mine_production", "refinery_production", "primary_production", "plant_production",
-         "production", "net_import_reliance"]
-    )].reset_index(drop=True)
+    obs = obs[
+        obs["measure"].isin(
+            [
+                "mine_production",
+                "refinery_production",
+                "primary_production",
+                "plant_production",
+                "production",
+                "net_import_reliance",
+            ]
+        )
+    ].reset_index(drop=True)
     trade = _plain(store.trade())
     trade = trade.assign(
         exporter=trade["exporter"].replace(_BACI_ALIASES),
@@ -89,7 +123,9 @@ def importer_members(importer: str | Sequence[str], data: RiskData) -> tuple[str
     """
     from critmin.data.countries import NAME_OVERRIDES, groups
 
-    items = [s.strip() for s in importer.split(",")] if isinstance(importer, str) else list(importer)
+    items = (
+        [s.strip() for s in importer.split(",")] if isinstance(importer, str) else list(importer)
+    )
     items = [s for s in items if s]
     if not items:
         raise ValidationError("importer is empty")
@@ -107,7 +143,10 @@ def importer_members(importer: str | Sequence[str], data: RiskData) -> tuple[str
         elif up in codes and up not in ("WLD", "OTH", "XAG"):
             members.append(up)
         else:
-            hit = c[(c["iso2"].fillna("").str.upper() == up) | (c["name"].fillna("").str.lower() == it.lower())]
+            hit = c[
+                (c["iso2"].fillna("").str.upper() == up)
+                | (c["name"].fillna("").str.lower() == it.lower())
+            ]
             if hit.empty:
                 raise UnknownCountryError(it)
             members.append(str(hit["iso3"].iloc[0]))
@@ -137,7 +176,9 @@ def governance(data: RiskData, year: int, window: int, extra: Sequence[str] = ()
     iso = list(full.index)
     missing = sorted({c for c in extra if c not in set(iso)})
     m = np.concatenate([mean.to_numpy(float), np.full(len(missing), float(mean.median()))])
-    ms = np.concatenate([mean_se.to_numpy(float), np.full(len(missing), float(mean_se.median()) * 2)])
+    ms = np.concatenate(
+        [mean_se.to_numpy(float), np.full(len(missing), float(mean_se.median()) * 2)]
+    )
     p = np.concatenate([pv.to_numpy(float), np.full(len(missing), float(pv.median()))])
     ps = np.concatenate([pv_se.to_numpy(float), np.full(len(missing), float(pv_se.median()) * 2)])
     return Governance(iso + missing, m, ms, p, ps, (first, last), missing)
@@ -154,7 +195,9 @@ def _stage_specs(cid: str, data: RiskData) -> list[dict[str, Any]]:
     if measure is None or measure != measure:
         return []
     stage = "extraction" if measure == "mine_production" else "processing"
-    return [{"stage": stage, "measure": str(measure), "product": row["primary_product"].iloc[0] or ""}]
+    return [
+        {"stage": stage, "measure": str(measure), "product": row["primary_product"].iloc[0] or ""}
+    ]
 
 
 def _production(
@@ -209,7 +252,9 @@ def _trade_year(year: int, data: RiskData) -> int:
     return before[-1] if before else ys[0]
 
 
-def _flows(data: RiskData, hs6: str, ty: int, exporter_out: set[str] | None, importers: set[str] | None) -> pd.DataFrame:
+def _flows(
+    data: RiskData, hs6: str, ty: int, exporter_out: set[str] | None, importers: set[str] | None
+) -> pd.DataFrame:
     t = data.flows(hs6, ty)
     if importers is not None:
         t = t[t["importer"].isin(importers)]
@@ -244,9 +289,19 @@ def _nir_usa(cid: str, year: int, data: RiskData) -> Param | None:
     y = int(t["year"].max())
     t = t[t["year"] == y]
     unit = "fraction"
-    if (t["qualifier"] == "qualitative").all() and t["note"].fillna("").str.contains("exporter").any():
+    if (t["qualifier"] == "qualitative").all() and t["note"].fillna("").str.contains(
+        "exporter"
+    ).any():
         r = t.iloc[0]
-        return Param("import_reliance", 0.0, 0.0, 0.0, unit, f"{r['source_id']}#{r['source_row']} {y}: net exporter", False)
+        return Param(
+            "import_reliance",
+            0.0,
+            0.0,
+            0.0,
+            unit,
+            f"{r['source_id']}#{r['source_row']} {y}: net exporter",
+            False,
+        )
     v = t[t["qualifier"].isin(_VALUED)]
     if v.empty:
         return None
@@ -287,6 +342,22 @@ def stages(
     list of Stage
         Empty when the commodity has no usable supply data.
     """
+    key = (commodity, tuple(sorted(set(members))), year, repr(sorted((overrides or {}).items())))
+    hit = data.cached_stages(key)
+    if hit is not None:
+        return copy.deepcopy(hit)
+    out = _assemble(commodity, members, data, year, overrides)
+    data.store_stages(key, out)
+    return copy.deepcopy(out)
+
+
+def _assemble(
+    commodity: str,
+    members: Sequence[str],
+    data: RiskData,
+    year: int | None,
+    overrides: Mapping[str, Any] | None,
+) -> list[Stage]:
     mem = set(members)
     out: list[Stage] = []
     codes = mapping().get("hs6") or {}
@@ -299,13 +370,20 @@ def stages(
         if prod is not None:
             gsup, y, product = prod
             basis = "production"
-            if any(q in ("withheld", "not_available") and v != v for q, v in zip(gsup.qualifier, gsup.quantity, strict=True)):
-                warnings.append("some producers withheld: counted as 0 in point values, bounded in the Monte Carlo")
+            if any(
+                q in ("withheld", "not_available") and v != v
+                for q, v in zip(gsup.qualifier, gsup.quantity, strict=True)
+            ):
+                warnings.append(
+                    "some producers withheld: counted as 0 in point values, bounded in the Monte Carlo"
+                )
         else:
             assert hs6 is not None
             y = year if year is not None else int(data.trade["year"].max())
             ty0 = _trade_year(y, data)
-            world = _trade_supply(_flows(data, hs6, ty0, None, None), f"world exports hs6={hs6} {ty0}", hs6, ty0)
+            world = _trade_supply(
+                _flows(data, hs6, ty0, None, None), f"world exports hs6={hs6} {ty0}", hs6, ty0
+            )
             if world is None:
                 continue
             gsup, product, basis = world, "", "world exports"
@@ -320,14 +398,18 @@ def stages(
         if hs6 is not None:
             ty = _trade_year(y, data)
             imp = _flows(data, hs6, ty, mem, mem)
-            imports = _trade_supply(imp, f"imports hs6={hs6} {ty} from outside the importer", hs6, ty)
+            imports = _trade_supply(
+                imp, f"imports hs6={hs6} {ty} from outside the importer", hs6, ty
+            )
             imports_in = float(imp["value_usd"].sum())
             t = data.flows(hs6, ty)
             ex = t[t["exporter"].isin(mem) & ~t["importer"].isin(mem)]
             exports_out = float(ex["value_usd"].sum())
             pools = codes.get(hs6, {}).get("pools")
             if pools:
-                warnings.append(f"HS {hs6} pools several products ({', '.join(pools)}): import shares are those of the pooled code")
+                warnings.append(
+                    f"HS {hs6} pools several products ({', '.join(pools)}): import shares are those of the pooled code"
+                )
             if codes.get(hs6, {}).get("note"):
                 warnings.append(f"HS {hs6}: {codes[hs6]['note']}")
             if imports is None:
@@ -338,16 +420,37 @@ def stages(
             ir = _nir_usa(commodity, y, data)
         pooled = hs6 is not None and bool(codes.get(hs6, {}).get("pools"))
         if ir is None and hs6 is not None and not pooled and exports_out >= imports_in > 0:
-            ir = Param("import_reliance", 0.0, 0.0, 0.0, "fraction",
-                       f"cepii_baci hs6={hs6} {ty}: net exporter (exports {exports_out:,.0f} >= imports {imports_in:,.0f} USD)", False)
+            ir = Param(
+                "import_reliance",
+                0.0,
+                0.0,
+                0.0,
+                "fraction",
+                f"cepii_baci hs6={hs6} {ty}: net exporter (exports {exports_out:,.0f} >= imports {imports_in:,.0f} USD)",
+                False,
+            )
         if ir is None and basis == "production":
-            dom = [(c, q) for c, q, ql in zip(gsup.iso3, gsup.quantity, gsup.qualifier, strict=True) if c in mem and (q > 0 or ql == "withheld")]
+            dom = [
+                (c, q)
+                for c, q, ql in zip(gsup.iso3, gsup.quantity, gsup.qualifier, strict=True)
+                if c in mem and (q > 0 or ql == "withheld")
+            ]
             if not dom:
-                ir = Param("import_reliance", 1.0, 1.0, 1.0, "fraction",
-                           f"no domestic production in {gsup.basis}", False)
+                ir = Param(
+                    "import_reliance",
+                    1.0,
+                    1.0,
+                    1.0,
+                    "fraction",
+                    f"no domestic production in {gsup.basis}",
+                    False,
+                )
         if ir is None:
             ir = param("import_reliance", commodity, overrides)
-        prm = {k: param(k, commodity, overrides) for k in ("eol_rir", "si_sr", "economic_vulnerability")}
+        prm = {
+            k: param(k, commodity, overrides)
+            for k in ("eol_rir", "si_sr", "economic_vulnerability")
+        }
         out.append(
             Stage(
                 commodity=commodity,

@@ -50,5 +50,7 @@ def rank_figure(df: pd.DataFrame, title: str | None = None) -> Any:
             )
         )
     fig.update_yaxes(autorange="reversed", title="rank (1 = highest supply risk)")
-    fig.update_layout(title=title, scattermode="group", legend_title="method", template="plotly_white")
+    fig.update_layout(
+        title=title, scattermode="group", legend_title="method", template="plotly_white"
+    )
     return fig

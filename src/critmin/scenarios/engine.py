@@ -49,6 +49,9 @@ __all__ = [
     "simulate",
 ]
 
+#: Relative tolerance below which unmet demand and surplus are reported as zero.
+_RTOL = 1e-9
+
 #: Draws per Monte Carlo chunk (each chunk has its own spawned seed).
 CHUNK = 2000
 
@@ -414,8 +417,10 @@ def simulate(prep: Prepared, draws: dict[str, Array]) -> dict[str, dict[str, Arr
             o["stock_release"][:, t] = sch.release[m][:, t] * dt
             o["consumption"][:, t] = cons * dt
             o["reference_demand"][:, t] = ref * dt
-            o["unmet"][:, t] = np.maximum(ref - cons, 0.0) * dt
-            o["surplus"][:, t] = np.maximum(avail_q - cons, 0.0) * dt
+            gap = ref - cons
+            o["unmet"][:, t] = np.where(gap > _RTOL * ref, gap, 0.0) * dt
+            sur = avail_q - cons
+            o["surplus"][:, t] = np.where(sur > _RTOL * avail_q, sur, 0.0) * dt
             b["stock"] = np.maximum(b["stock"] - draw[m] * dt, 0.0)
             o["stock_end"][:, t] = b["stock"]
     out["_schedules"] = {"allowed_by_dest": sch.allowed_by_dest}  # type: ignore[dict-item]

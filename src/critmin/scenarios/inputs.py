@@ -156,7 +156,8 @@ def store_price(series: str, year: int, unit: str, store: Store | None = None) -
     if row.empty:
         years = sorted(int(y) for y in ann["year"])
         raise DataNotFoundError(f"{series} has no price for {year} (years {years[0]}-{years[-1]})")
-    f = factor(str(df["unit"].iloc[0]), unit)
+    src_unit = str(df["unit"].iloc[0])
+    f = 1.0 if src_unit == unit else factor(src_unit, unit)
     edition = str(df["edition"].iloc[0])
     return float(row["value"].iloc[0]) * f, f"store:{series} {year} ({edition})"
 

@@ -53,7 +53,7 @@ __all__ = [
 Array = NDArray[np.float64]
 
 #: Iteration limit and bracket tolerance (in log x) of :func:`solve_ratio`.
-_MAX_IT = 200
+_MAX_IT = 100
 _TOL = 1e-13
 X_MIN = 1e-3
 
@@ -162,9 +162,22 @@ class MarketCurves:
         """Excess demand ``D(x) - S(x) - F - net_imports``. [t/yr]"""
         return self.demand(x) - self.supply(x) - _a(net_imports)
 
+    def slope(self, x: ArrayLike) -> Array:
+        """Derivative of :meth:`excess` with respect to ``log x``. [t/yr]
 
-def solve_ratio(excess: Any, shape: tuple[int, ...], x_max: float) -> Array:
-    """Root of a decreasing excess-demand function, element-wise, on ``log x``.
+        Notes
+        -----
+        ``eps_d * D(x) - eps_s * S0 x**eps_s (1 - o)`` where capacity does not bind.
+        """
+        s = _a(self.s0) * np.power(_a(x), _a(self.eps_s))
+        ds = np.where(s < _a(self.k), _a(self.eps_s) * s, 0.0) * (1.0 - _a(self.outage))
+        return _a(self.eps_d) * self.demand(x) - ds
+
+
+def solve_ratio(
+    excess: Any, shape: tuple[int, ...], x_max: float, slope: Any | None = None
+) -> Array:
+    """Root of a decreasing excess-demand function, element-wise, on ``u = log x``.
 
     Parameters
     ----------
@@ -174,6 +187,8 @@ def solve_ratio(excess: Any, shape: tuple[int, ...], x_max: float) -> Array:
         Shape of the arrays.
     x_max : float
         Price ceiling as a ratio to baseline. [1]
+    slope : callable, optional
+        ``slope(x) -> d excess / d log x``; enables safeguarded Newton steps.
 
     Returns
     -------
@@ -182,43 +197,36 @@ def solve_ratio(excess: Any, shape: tuple[int, ...], x_max: float) -> Array:
 
     Notes
     -----
-    Regula falsi with the Illinois modification on the bracket
-    ``[log X_MIN, log x_max]``: superlinear on smooth curves, and the bracket always
-    holds the root, so kinks (capacity limits) cannot make it diverge. Iterates until
-    the bracket is narrower than ``1e-13`` in ``log x`` for every element.
+    The root is kept in a bracket ``[a, b]`` with ``excess > 0`` at ``a`` and ``< 0``
+    at ``b``. With ``slope`` each step is a Newton step ``u - f / f'`` unless it leaves
+    the bracket, when it bisects (``rtsafe``); without ``slope`` it bisects. Stops when
+    every step is below ``1e-13`` in ``log x``.
     """
-    a = np.full(shape, np.log(X_MIN))
-    b = np.full(shape, np.log(x_max))
-    fa = np.broadcast_to(excess(np.exp(a)), shape).astype(np.float64)
-    fb = np.broadcast_to(excess(np.exp(b)), shape).astype(np.float64)
-    at_max = fb > 0
-    at_min = fa < 0
-    inside = ~(at_max | at_min)
-    c = np.where(at_max, b, a)
-    side = np.zeros(shape)
+    lo = np.full(shape, np.log(X_MIN))
+    hi = np.full(shape, np.log(x_max))
+    at_max = np.broadcast_to(excess(np.exp(hi)), shape) > 0
+    at_min = np.broadcast_to(excess(np.exp(lo)), shape) < 0
+    u = np.clip(np.zeros(shape), lo, hi)
     for _ in range(_MAX_IT):
-        active = inside & ((b - a) > _TOL)
-        if not np.any(active):
+        xu = np.exp(u)
+        f = np.broadcast_to(excess(xu), shape)
+        lo = np.where(f > 0, u, lo)
+        hi = np.where(f < 0, u, hi)
+        mid = 0.5 * (lo + hi)
+        if slope is None:
+            new = mid
+        else:
+            g = np.broadcast_to(slope(xu), shape)
+            ok = g < 0
+            step = np.where(ok, f / np.where(ok, g, -1.0), np.inf)
+            new = np.where((u - step <= lo) | (u - step >= hi), mid, u - step)
+            new = np.where(np.abs(step) < _TOL, u, new)  # converged: keep u
+        new = np.where(f == 0, u, new)
+        done = np.abs(new - u) < _TOL
+        u = new
+        if np.all(done | at_max | at_min):
             break
-        denom = fa - fb
-        safe = np.where(denom != 0, denom, 1.0)
-        c_new = np.where(denom != 0, (a * fb - b * fa) / -safe, 0.5 * (a + b))
-        c_new = np.where((c_new <= a) | (c_new >= b), 0.5 * (a + b), c_new)
-        c = np.where(active, c_new, c)
-        fc = np.broadcast_to(excess(np.exp(c)), shape)
-        up = active & (fc > 0)  # root above c: replace a
-        dn = active & (fc < 0)  # root below c: replace b
-        ex = active & (fc == 0)
-        fb = np.where(up & (side == 1), 0.5 * fb, fb)
-        fa = np.where(dn & (side == -1), 0.5 * fa, fa)
-        a = np.where(up, c, a)
-        fa = np.where(up, fc, fa)
-        b = np.where(dn, c, b)
-        fb = np.where(dn, fc, fb)
-        a = np.where(ex, c, a)
-        b = np.where(ex, c, b)
-        side = np.where(up, 1.0, np.where(dn, -1.0, side))
-    x = np.exp(np.where(inside, 0.5 * (a + b), c))
+    x = np.exp(u)
     x = np.where(at_max, x_max, x)
     return np.where(at_min, X_MIN, x)
 
@@ -241,7 +249,7 @@ def clear_single(m: MarketCurves, net_imports: ArrayLike = 0.0, x_max: float = 5
         ``x`` with ``D(x) = S(x) + F + net_imports`` (or a bound). [1]
     """
     shape = np.broadcast(_a(m.d0), _a(m.s0), _a(net_imports), _a(m.inflow)).shape
-    return solve_ratio(lambda x: m.excess(x, net_imports), shape, x_max)
+    return solve_ratio(lambda x: m.excess(x, net_imports), shape, x_max, m.slope)
 
 
 def closed_form_ratio(d0: ArrayLike, s0: ArrayLike, eps_s: ArrayLike, eps_d: ArrayLike) -> Array:
@@ -307,14 +315,14 @@ def clear_two_markets(
     def world(x: Array) -> Array:
         return dom.excess(x) + row.excess(x)
 
-    x = solve_ratio(world, shape, x_max)
+    x = solve_ratio(world, shape, x_max, lambda y: dom.slope(y) + row.slope(y))
     x_star = -dom.excess(x)  # exports the exporter would make at the common ratio
     flow = np.clip(x_star, 0.0, cap_a)
     seg = (x_star > cap_a) | (x_star < 0)
     if not np.any(seg):
         return TwoMarketSolution(x, x.copy(), np.broadcast_to(x_star, shape).copy(), seg)
-    xd = solve_ratio(lambda y: dom.excess(y, -flow), shape, x_max)
-    xr = solve_ratio(lambda y: row.excess(y, flow), shape, x_max)
+    xd = solve_ratio(lambda y: dom.excess(y, -flow), shape, x_max, dom.slope)
+    xr = solve_ratio(lambda y: row.excess(y, flow), shape, x_max, row.slope)
     return TwoMarketSolution(
         np.where(seg, xd, x),
         np.where(seg, xr, x),

@@ -204,7 +204,9 @@ def commodity(request: Request, commodity: Commodity) -> Response:
         except DataNotFoundError:
             pass
         ps = critmin.price_series(cid, store=st)
-        out["price_series"] = records(ps[["series", "unit", "frequency", "first", "last"]])
+        out["price_series"] = records(
+            ps[["series", "unit", "frequency", "first", "last", "source_id"]]
+        )
         obs = st.sql(
             "SELECT DISTINCT measure, edition, year FROM observations WHERE commodity = ? "
             "ORDER BY measure, edition, year",
