@@ -65,28 +65,69 @@ def resolve_country(name: str, store: Store | None = None) -> str:
     s = name.strip()
     if s.lower() in NAME_OVERRIDES:
         return NAME_OVERRIDES[s.lower()]
-    c = _store(store).countries()
-    up = s.upper()
-    if up in set(c["iso3"]):
-        return up
-    hit = c[c["iso2"].fillna("").str.upper() == up]
-    if len(hit) == 1:
-        return str(hit["iso3"].iloc[0])
-    low = s.lower()
-    for col in ("name", "official_name"):
-        hit = c[c[col].fillna("").str.lower() == low]
-        if len(hit):
-            return str(hit["iso3"].iloc[0])
-    raise UnknownCountryError(name)
+    code = _store(store).resolve_iso3(s)
+    if code is None:
+        raise UnknownCountryError(name)
+    return code
 
 
 def _commodity_row(commodity: str, store: Store) -> dict[str, Any]:
     cid = resolve_commodity(commodity)
-    df = store.sql("SELECT * FROM commodities WHERE commodity = ?", [cid])
-    if df.empty:
+    row = store.commodity_record(cid)
+    if row is None:
         raise DataNotFoundError(f"no data for commodity {cid!r}")
-    row: dict[str, Any] = df.iloc[0].to_dict()
     return row
+
+
+def table_records(
+    commodity: str,
+    year: int | None = None,
+    measure: str | None = None,
+    product: str | None = None,
+    edition: str | None = None,
+    store: Store | None = None,
+) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """One table (commodity, measure, product, year) as row dicts, and its key.
+
+    Defaults: the commodity's primary production measure and product; the latest
+    year with official country data (user imports never move it); the latest
+    edition that reports the table.
+    """
+    st = _store(store)
+    crow = _commodity_row(commodity, st)
+    cid = crow["commodity"]
+    if measure is None:
+        measure = crow["primary_measure"]
+        if measure is None:
+            raise DataNotFoundError(f"{cid} has no production data")
+        if product is None:
+            product = crow["primary_product"] or ""
+    rows = st.observation_records(cid, measure, None, product=product, edition=edition)
+    if not rows:
+        have = ", ".join(crow.get("measures") or [])
+        raise DataNotFoundError(f"no {measure} data for {cid} (measures with data: {have})")
+    if product is None:
+        prods = sorted({r["product"] for r in rows})
+        if len(prods) > 1:
+            raise ValidationError(
+                f"{cid} {measure} has several products {prods}; choose one with product="
+            )
+        product = prods[0]
+    if year is None:
+        official = [r for r in rows if not str(r["edition"] or "").startswith("user:")] or rows
+        valued = [
+            r["year"]
+            for r in official
+            if r["qualifier"] in _VALUED and r["entity_type"] == "country"
+        ]
+        year = int(max(valued)) if valued else int(max(r["year"] for r in rows))
+    table = [r for r in rows if r["year"] == year]
+    if not table:
+        years = sorted({int(r["year"]) for r in rows})
+        raise DataNotFoundError(
+            f"no {measure} data for {cid} in {year} (years with data: {years[0]}-{years[-1]})"
+        )
+    return table, {"commodity": cid, "measure": measure, "product": product, "year": year}
 
 
 def _table(
@@ -97,43 +138,36 @@ def _table(
     edition: str | None,
     store: Store,
 ) -> tuple[pd.DataFrame, dict[str, Any]]:
-    crow = _commodity_row(commodity, store)
-    cid = crow["commodity"]
-    if measure is None:
-        measure = crow["primary_measure"]
-        if measure is None:
-            raise DataNotFoundError(f"{cid} has no production data")
-        if product is None:
-            product = crow["primary_product"] or ""
-    df = store.observations(cid, measure, None, product=product, edition=edition)
-    if df.empty:
-        have = ", ".join(crow.get("measures") or [])
-        raise DataNotFoundError(f"no {measure} data for {cid} (measures with data: {have})")
-    if product is None:
-        prods = sorted(df["product"].unique())
-        if len(prods) > 1:
-            raise ValidationError(
-                f"{cid} {measure} has several products {prods}; choose one with product="
-            )
-        product = prods[0]
-    if year is None:
-        official = df[~df["edition"].fillna("").str.startswith("user:")]
-        base = official if len(official) else df
-        valued = base[base["qualifier"].isin(_VALUED) & (base["entity_type"] == "country")]
-        year = int(df["year"].max()) if valued.empty else int(valued["year"].max())
-    t = df[df["year"] == year]
-    if t.empty:
-        years = sorted(df["year"].unique())
-        raise DataNotFoundError(
-            f"no {measure} data for {cid} in {year} (years with data: {years[0]}-{years[-1]})"
-        )
-    meta = {"commodity": cid, "measure": measure, "product": product, "year": year}
-    return t.reset_index(drop=True), meta
+    import pandas as pd
+
+    from critmin.data.schema import OBSERVATION_COLUMNS
+
+    rows, meta = table_records(commodity, year, measure, product, edition, store)
+    return pd.DataFrame(rows, columns=OBSERVATION_COLUMNS), meta
 
 
 def commodities(store: Store | None = None) -> pd.DataFrame:
     """Commodities with their primary measure, measures present and default price series."""
     return _store(store).commodities()
+
+
+def production_records(
+    commodity: str,
+    year: int | None = None,
+    measure: str | None = None,
+    *,
+    product: str | None = None,
+    edition: str | None = None,
+    store: Store | None = None,
+) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """:func:`production` as row dicts and the table key (used by the CLI: no pandas import)."""
+    from critmin.markets._core import share_records
+
+    table, meta = table_records(commodity, year, measure, product, edition, store)
+    ranked = share_records(table)
+    seen = {r["iso3"] for r in ranked}
+    rest = [dict(r, share=None, rank=None) for r in table if r["iso3"] not in seen]
+    return ranked + rest, meta
 
 
 def production(
@@ -168,18 +202,59 @@ def production(
         ``qualifier``, ``edition`` and ``source_id``. Aggregate rows (``WLD``,
         ``OTH``) are kept and flagged by ``entity_type``.
     """
-    from critmin.markets import shares
-
-    st = _store(store)
-    t, meta = _table(commodity, year, measure, product, edition, st)
-    sh = shares(t)
-    world = t[t["entity_type"] != "country"]
-    world = world[~world["iso3"].isin(sh["iso3"])]
     import pandas as pd
 
-    out = pd.concat([sh, world], ignore_index=True)
+    from critmin.data.schema import OBSERVATION_COLUMNS
+
+    rows, meta = production_records(
+        commodity, year, measure, product=product, edition=edition, store=store
+    )
+    out = pd.DataFrame(rows, columns=[*OBSERVATION_COLUMNS, "share", "rank"])
+    out["rank"] = pd.array(out["rank"], dtype="Int64")
+    out["share"] = pd.to_numeric(out["share"], errors="coerce").astype(float)
+    out["value"] = pd.to_numeric(out["value"], errors="coerce").astype(float)
     out.attrs.update(meta)
     return out
+
+
+def rank_records(
+    commodity: str,
+    year: int | None = None,
+    measure: str | None = None,
+    *,
+    add: Mapping[str, float | str] | None = None,
+    remove: Iterable[str] = (),
+    product: str | None = None,
+    edition: str | None = None,
+    store: Store | None = None,
+) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """:func:`rank` as row dicts and the table key (used by the CLI: no pandas import)."""
+    from critmin.markets._core import rank_records as _rank
+
+    st = _store(store)
+    table, meta = table_records(commodity, year, measure, product, edition, st)
+    units = [r["unit"] for r in table if r.get("unit")]
+    unit = str(units[0]) if units else "t"
+    adds: dict[str, float] = {}
+    for k, v in (add or {}).items():
+        code = resolve_country(k, st)
+        if isinstance(v, str):
+            from critmin.units import parse_quantity
+
+            q = parse_quantity(v, to_unit=unit)
+        else:
+            q = float(v)
+        adds[code] = adds.get(code, 0.0) + q
+    names = st.country_names(list(adds))
+    rm = [resolve_country(r, st) for r in remove]
+    out = _rank(table, add=adds, remove=rm, names=names)
+    for r in out:
+        if not r.get("unit"):
+            r["unit"] = unit
+    meta["assumptions"] = [f"add {q:g} {unit} to {c}" for c, q in adds.items()] + [
+        f"remove {c}" for c in rm
+    ]
+    return out, meta
 
 
 def rank(
@@ -198,8 +273,9 @@ def rank(
     Parameters
     ----------
     add : mapping, optional
-        Country (ISO3 or name) to added quantity: a float in tonnes, or a string
-        with a unit (``"15t"``, ``"15000 kg"``). Marked ``what_if`` in the output.
+        Country (ISO3 or name) to added quantity: a float in the table's unit
+        (tonnes), or a string with a unit (``"15t"``, ``"15000 kg"``). Marked
+        ``what_if`` in the output.
     remove : iterable of str
         Countries whose output is set to zero.
 
@@ -207,36 +283,47 @@ def rank(
     -------
     pandas.DataFrame
         ``rank``, ``iso3``, ``country``, ``value``, ``unit``, ``share``,
-        ``share_before``, ``qualifier``, ``what_if``; ``attrs`` holds the table key
-        and the assumptions.
+        ``share_before``, ``qualifier``, ``what_if``, ``note``, ``edition``,
+        ``source_id``; ``attrs`` holds the table key and the assumptions.
 
     Examples
     --------
     >>> critmin.rank("gallium", 2024, add={"KAZ": "15t"})  # doctest: +SKIP
     """
-    from critmin.markets import rank as _rank
-    from critmin.units import parse_quantity
+    import pandas as pd
 
-    st = _store(store)
-    t, meta = _table(commodity, year, measure, product, edition, st)
-    unit = str(t["unit"].dropna().iloc[0]) if t["unit"].notna().any() else "t"
-    adds: dict[str, float] = {}
-    names: dict[str, str] = {}
-    for k, v in (add or {}).items():
-        code = resolve_country(k, st)
-        q = parse_quantity(v, to_unit=unit) if isinstance(v, str) else float(v)
-        adds[code] = adds.get(code, 0.0) + q
-    cn = st.countries().set_index("iso3")["name"]
-    for code in adds:
-        names[code] = str(cn.get(code, code))
-    rm = [resolve_country(r, st) for r in remove]
-    out = _rank(t, add=adds, remove=rm, names=names)
-    out["unit"] = out["unit"].fillna(unit)
-    meta["assumptions"] = [f"add {q:g} {unit} to {c}" for c, q in adds.items()] + [
-        f"remove {c}" for c in rm
-    ]
+    recs, meta = rank_records(
+        commodity,
+        year,
+        measure,
+        add=add,
+        remove=remove,
+        product=product,
+        edition=edition,
+        store=store,
+    )
+    cols = [*RANK_COLUMNS, "note", "edition", "source_id"]
+    out = pd.DataFrame([{c: r.get(c) for c in cols} for r in recs], columns=cols)
+    out["rank"] = pd.array(out["rank"], dtype="Int64")
+    for c in ("value", "share", "share_before"):
+        out[c] = pd.to_numeric(out[c], errors="coerce").astype(float)
+    out["what_if"] = out["what_if"].astype(bool)
     out.attrs.update(meta)
     return out
+
+
+#: Columns of :func:`rank` before the provenance columns.
+RANK_COLUMNS = [
+    "rank",
+    "iso3",
+    "country",
+    "value",
+    "unit",
+    "share",
+    "share_before",
+    "qualifier",
+    "what_if",
+]
 
 
 def concentration(

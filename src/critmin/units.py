@@ -132,6 +132,10 @@ def factor(from_unit: str, to_unit: str) -> float:
     return convert(1.0, from_unit, to_unit)
 
 
+#: Mass units in tonnes, for the common case without loading pint's registry
+#: (a test checks every pair against pint).
+FAST_MASS_T: dict[str, float] = {"t": 1.0, "kg": 1e-3, "g": 1e-6, "kt": 1e3, "Mt": 1e6}
+
 _QTY_RE = re.compile(r"^\s*([-+]?\d+(?:[.,_]\d+)*(?:[eE][-+]?\d+)?)\s*([^\d\s].*)?$")
 
 
@@ -161,6 +165,8 @@ def parse_quantity(text: str, to_unit: str = "t", default_unit: str | None = Non
         if default_unit is None:
             raise UnitError(f"quantity {text!r} has no unit; write e.g. {text}t or {text}kg")
         unit = default_unit
+    if unit in FAST_MASS_T and to_unit in FAST_MASS_T:
+        return number * FAST_MASS_T[unit] / FAST_MASS_T[to_unit]
     return convert(number, unit, to_unit)
 
 

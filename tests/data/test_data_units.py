@@ -38,3 +38,11 @@ def test_canonical() -> None:
 def test_price_units() -> None:
     assert convert(1.0, "USD/lb", "USD/t") == pytest.approx(2204.62262, rel=1e-6)
     assert convert(1000.0, "USD/t", "USD/kg") == pytest.approx(1.0)
+
+
+def test_fast_mass_path_agrees_with_pint() -> None:
+    from critmin.units import FAST_MASS_T
+
+    for a in FAST_MASS_T:
+        for b in FAST_MASS_T:
+            assert parse_quantity(f"2.5 {a}", b) == pytest.approx(convert(2.5, a, b), rel=1e-12)

@@ -13,9 +13,9 @@ import hashlib
 import hmac
 import json
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-from fastapi import HTTPException, Request
+from fastapi import HTTPException, Request, Security
 from fastapi.security import APIKeyHeader
 
 from critmin.errors import (
@@ -86,7 +86,9 @@ class KeyChecker:
         return Caller(key_id=hashlib.sha256(p).hexdigest()[:12])
 
 
-async def require_api_key(request: Request) -> Caller:
+async def require_api_key(
+    request: Request, presented: Annotated[str | None, Security(_api_key_scheme)]
+) -> Caller:
     """FastAPI dependency: the caller of a request with a valid ``X-API-Key``.
 
     Raises
@@ -94,7 +96,6 @@ async def require_api_key(request: Request) -> Caller:
     fastapi.HTTPException
         401 when the key is missing or wrong (or when no keys are configured).
     """
-    presented = await _api_key_scheme(request)
     checker: KeyChecker = request.app.state.keys
     caller = checker.check(presented)
     if caller is None:

@@ -19,7 +19,9 @@ SpecArg = Annotated[Path, typer.Argument(help="Estimation spec (YAML).")]
 FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="table, csv or json.")]
 PlotsOpt = Annotated[
     Path | None,
-    typer.Option("--plots", help="Folder for PNG and HTML plots (default: the spec's output folder)."),
+    typer.Option(
+        "--plots", help="Folder for PNG and HTML plots (default: the spec's output folder)."
+    ),
 ]
 
 
@@ -36,7 +38,9 @@ def _plots_dir(spec: object, plots: Path | None) -> Path | None:
 @app.command()
 def stats(
     spec: SpecArg,
-    intercepts: Annotated[bool, typer.Option("--intercepts", help="List best intercepts instead.")] = False,
+    intercepts: Annotated[
+        bool, typer.Option("--intercepts", help="List best intercepts instead.")
+    ] = False,
     top: Annotated[int, typer.Option(help="Intercepts to list.")] = 10,
     fmt: FormatOpt = Format.table,
 ) -> None:
@@ -76,7 +80,9 @@ def stats(
 @app.command("composite")
 def composite_cmd(
     spec: SpecArg,
-    out: Annotated[Path | None, typer.Option("--out", "-o", help="Write composites to this CSV.")] = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Write composites to this CSV.")
+    ] = None,
     fmt: FormatOpt = Format.table,
 ) -> None:
     """Composite, desurvey and top-cut; print a summary (or write all composites)."""
@@ -110,7 +116,12 @@ def composite_cmd(
                 "declustered_mean": float((g["grade"] * g["weight"]).sum() / g["weight"].sum()),
             }
         )
-    emit(pd.DataFrame(rows), fmt, title=f"Composites ({sp.composite.length:g} m) — {sp.name}", caption="; ".join(notes) or None)
+    emit(
+        pd.DataFrame(rows),
+        fmt,
+        title=f"Composites ({sp.composite.length:g} m) — {sp.name}",
+        caption="; ".join(notes) or None,
+    )
 
 
 @app.command()
@@ -125,7 +136,9 @@ def variogram(spec: SpecArg, plots: PlotsOpt = None, fmt: FormatOpt = Format.tab
 
     sp = load_spec(spec)
     if sp.variogram.experimental is None:
-        raise SpecError(str(spec), "no experimental variogram asked for", field="variogram.experimental")
+        raise SpecError(
+            str(spec), "no experimental variogram asked for", field="variogram.experimental"
+        )
     comps, _ = build_composites(sp, load_drillholes(sp))
     exp, model = variogram_for(sp, comps)
     assert exp is not None
@@ -148,9 +161,15 @@ def variogram(spec: SpecArg, plots: PlotsOpt = None, fmt: FormatOpt = Format.tab
 @app.command()
 def estimate(
     spec: SpecArg,
-    scheduler: Annotated[str | None, typer.Option(help="Dask scheduler address (tcp://host:8786).")] = None,
-    out: Annotated[Path | None, typer.Option("--out", "-o", help="Folder for block-model parquet parts.")] = None,
-    cross_validate: Annotated[bool, typer.Option("--cross-validate", help="Also leave-one-hole-out cross-validation.")] = False,
+    scheduler: Annotated[
+        str | None, typer.Option(help="Dask scheduler address (tcp://host:8786).")
+    ] = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Folder for block-model parquet parts.")
+    ] = None,
+    cross_validate: Annotated[
+        bool, typer.Option("--cross-validate", help="Also leave-one-hole-out cross-validation.")
+    ] = False,
     plots: PlotsOpt = None,
     fmt: FormatOpt = Format.table,
 ) -> None:
@@ -174,8 +193,14 @@ def estimate(
             {"figure": "cv_samples", "value": float(ok.sum())},
             {"figure": "cv_mean_error", "value": float(cv.loc[ok, "error"].mean())},
             {"figure": "cv_rmse", "value": float((cv.loc[ok, "error"] ** 2).mean() ** 0.5)},
-            {"figure": "cv_correlation", "value": float(cv.loc[ok, ["true", "estimate"]].corr().iloc[0, 1])},
-            {"figure": "cv_mean_standardised_error_squared", "value": float((cv.loc[ok, "standardised_error"] ** 2).mean())},
+            {
+                "figure": "cv_correlation",
+                "value": float(cv.loc[ok, ["true", "estimate"]].corr().iloc[0, 1]),
+            },
+            {
+                "figure": "cv_mean_standardised_error_squared",
+                "value": float((cv.loc[ok, "standardised_error"] ** 2).mean()),
+            },
         ]
     d = _plots_dir(sp, plots)
     if d is not None:
@@ -183,13 +208,20 @@ def estimate(
             sw = res.swath(ax)
             plot.save_swath_png(sw, d / f"swath_{ax}.png", sp.grade.unit)
             plot.save_html(plot.swath_plotly(sw, sp.grade.unit), d / f"swath_{ax}.html")
-    emit(pd.DataFrame(rows), fmt, title=f"Estimation — {sp.name}", caption="; ".join(res.notes) or None)
+    emit(
+        pd.DataFrame(rows),
+        fmt,
+        title=f"Estimation — {sp.name}",
+        caption="; ".join(res.notes) or None,
+    )
 
 
 @app.command()
 def report(
     spec: SpecArg,
-    all_cutoffs: Annotated[bool, typer.Option("--all-cutoffs", help="Every cut-off, not only the reporting one.")] = False,
+    all_cutoffs: Annotated[
+        bool, typer.Option("--all-cutoffs", help="Every cut-off, not only the reporting one.")
+    ] = False,
     scheduler: Annotated[str | None, typer.Option(help="Dask scheduler address.")] = None,
     plots: PlotsOpt = None,
     fmt: FormatOpt = Format.table,
@@ -204,8 +236,13 @@ def report(
     table = res.resource if all_cutoffs else res.resource_at_reporting_cutoff()
     d = _plots_dir(sp, plots)
     if d is not None:
-        plot.save_grade_tonnage_png(res.grade_tonnage, d / "grade_tonnage.png", sp.grade.unit, sp.grade.metal_unit)
-        plot.save_html(plot.grade_tonnage_plotly(res.grade_tonnage, sp.grade.unit, sp.grade.metal_unit), d / "grade_tonnage.html")
+        plot.save_grade_tonnage_png(
+            res.grade_tonnage, d / "grade_tonnage.png", sp.grade.unit, sp.grade.metal_unit
+        )
+        plot.save_html(
+            plot.grade_tonnage_plotly(res.grade_tonnage, sp.grade.unit, sp.grade.metal_unit),
+            d / "grade_tonnage.html",
+        )
         res.resource.to_csv(d / "resource.csv", index=False)
     emit(
         table,

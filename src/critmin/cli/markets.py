@@ -6,11 +6,11 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from critmin.cli._output import Format, emit
+from critmin.cli._output import Format, emit, records
 from critmin.errors import ValidationError
 
 if TYPE_CHECKING:  # pragma: no cover
-    import pandas as pd
+    pass
 
 __all__ = ["register"]
 
@@ -44,49 +44,53 @@ _QUAL_LABEL = {
 }
 
 
-def _value_column(df: pd.DataFrame) -> pd.DataFrame:
+Row = dict[str, Any]
+
+
+def _value_column(rows: list[Row]) -> list[Row]:
     """Rename ``value`` to ``value_t`` when the table is in tonnes (CLI json convention)."""
-    units = set(df["unit"].dropna().unique()) if "unit" in df.columns else set()
-    if units == {"t"} and "value" in df.columns:
-        df = df.rename(columns={"value": "value_t"})
-    return df
+    units = {r.get("unit") for r in rows if r.get("unit")}
+    if units == {"t"}:
+        return [{("value_t" if k == "value" else k): v for k, v in r.items()} for r in rows]
+    return rows
 
 
-def _display(df: pd.DataFrame, fmt: Format) -> pd.DataFrame:
-    """For table output only: show withheld/NA/bounds as words, never as 0 or blank."""
+def _is_missing(v: Any) -> bool:
+    return v is None or (isinstance(v, float) and v != v)
+
+
+def _display(rows: list[Row], fmt: Format) -> list[Row]:
+    """For table output only: show withheld/NA/bounds as words, never as 0 or blank; drop provenance columns."""
     if fmt is not Format.table:
-        return df
-    vcol = "value_t" if "value_t" in df.columns else "value"
-    if vcol not in df.columns or "qualifier" not in df.columns:
-        return df
-    out = df.copy()
-    vals: list[Any] = []
-    for v, q in zip(out[vcol], out["qualifier"], strict=True):
-        if q in _QUAL_LABEL and (v is None or v != v):
-            vals.append(_QUAL_LABEL[q])
-        elif q == "lower_bound":
-            vals.append(f"> {v:,.6g}")
-        elif q == "upper_bound":
-            vals.append(f"< {v:,.6g}")
-        elif v is None or v != v:
-            vals.append("—")
-        else:
-            vals.append(f"{v:,.6g}")
-    out[vcol] = vals
+        return rows
+    out = []
+    for r in rows:
+        r = {k: v for k, v in r.items() if k not in ("edition", "source_id")}
+        vcol = "value_t" if "value_t" in r else "value"
+        if vcol in r and "qualifier" in r:
+            v, q = r[vcol], r["qualifier"]
+            if q in _QUAL_LABEL and _is_missing(v):
+                r[vcol] = _QUAL_LABEL[q]
+            elif q == "lower_bound":
+                r[vcol] = f"> {v:,.6g}"
+            elif q == "upper_bound":
+                r[vcol] = f"< {v:,.6g}"
+            elif _is_missing(v):
+                r[vcol] = "—"
+            else:
+                r[vcol] = f"{v:,.0f}" if float(v).is_integer() else f"{v:,.6g}"
+        out.append(r)
     return out
 
 
-def _table_view(df: pd.DataFrame, fmt: Format) -> pd.DataFrame:
-    """Table output drops edition/source columns (they go to the caption)."""
-    if fmt is Format.table:
-        return df.drop(columns=[c for c in ("edition", "source_id") if c in df.columns])
-    return df
-
-
-def _caption(df: pd.DataFrame) -> str:
-    eds = sorted({str(e) for e in df.get("edition", []) if e is not None and e == e})
-    srcs = sorted({str(s) for s in df.get("source_id", []) if s is not None and s == s})
+def _caption(rows: list[Row]) -> str:
+    eds = sorted({str(r["edition"]) for r in rows if not _is_missing(r.get("edition"))})
+    srcs = sorted({str(r["source_id"]) for r in rows if not _is_missing(r.get("source_id"))})
     return f"edition: {', '.join(eds) or '—'}; source: {', '.join(srcs) or '—'}"
+
+
+def _select(rows: list[Row], cols: list[str]) -> list[Row]:
+    return [{c: r.get(c) for c in cols} for r in rows]
 
 
 def _parse_adds(items: list[str]) -> dict[str, str]:
@@ -122,10 +126,9 @@ def register(app: typer.Typer) -> None:
         fmt: FormatOpt = Format.table,
     ) -> None:
         """Production (or another measure) by country, with shares and qualifiers."""
-        import critmin
+        from critmin._api import production_records
 
-        df = critmin.production(commodity, year, measure, product=product, edition=edition)
-        a = df.attrs
+        rows, a = production_records(commodity, year, measure, product=product, edition=edition)
         cols = [
             "rank",
             "iso3",
@@ -139,13 +142,13 @@ def register(app: typer.Typer) -> None:
             "edition",
             "source_id",
         ]
-        out = _value_column(df[cols])
+        out = _value_column(_select(rows, cols))
         emit(
-            _table_view(_display(out, fmt), fmt),
+            _display(out, fmt),
             fmt,
             title=f"{a['commodity']} — {a['measure']}{' (' + a['product'] + ')' if a['product'] else ''}, {a['year']}",
             caption="share: fraction of listed countries plus 'other countries'; WLD is the source's world total. "
-            + _caption(df),
+            + _caption(rows),
         )
 
     @app.command()
@@ -168,9 +171,9 @@ def register(app: typer.Typer) -> None:
         fmt: FormatOpt = Format.table,
     ) -> None:
         """Rank producers; --add KAZ=15t shows where a new producer would rank."""
-        import critmin
+        from critmin._api import rank_records
 
-        df = critmin.rank(
+        rows, a = rank_records(
             commodity,
             year,
             measure,
@@ -179,7 +182,6 @@ def register(app: typer.Typer) -> None:
             product=product,
             edition=edition,
         )
-        a = df.attrs
         cols = [
             "rank",
             "iso3",
@@ -193,10 +195,10 @@ def register(app: typer.Typer) -> None:
             "edition",
             "source_id",
         ]
-        out = _value_column(df[cols])
         if not a.get("assumptions"):
-            out = out.drop(columns=["share_before", "what_if"])
-        cap = _caption(df)
+            cols = [c for c in cols if c not in ("share_before", "what_if")]
+        out = _value_column(_select(rows, cols))
+        cap = _caption(rows)
         if a.get("assumptions"):
             cap = (
                 "ASSUMPTION (what-if): "
@@ -205,7 +207,7 @@ def register(app: typer.Typer) -> None:
                 + cap
             )
         emit(
-            _table_view(_display(out, fmt), fmt),
+            _display(out, fmt),
             fmt,
             title=f"{a['commodity']} — {a['measure']}, {a['year']}",
             caption=cap,
@@ -248,7 +250,7 @@ def register(app: typer.Typer) -> None:
         import critmin
 
         df = critmin.price(series, start, end, annual=annual, unit=unit)
-        caption = _caption(df)
+        caption = _caption(records(df))
         if annual and len(df) >= 2:
             v0, v1 = float(df["value"].iloc[0]), float(df["value"].iloc[-1])
             y0, y1 = int(df["year"].iloc[0]), int(df["year"].iloc[-1])
@@ -281,7 +283,7 @@ def register(app: typer.Typer) -> None:
 
         df = critmin.country(name, top=top, year=year)
         emit(
-            _display(df, fmt),
+            _display(records(df), fmt),
             fmt,
             title=f"{df['iso3'].iloc[0] if len(df) else name}: top-{top} positions",
         )

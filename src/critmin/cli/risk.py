@@ -5,7 +5,7 @@ numpy, pandas and :mod:`critmin.risk` are imported inside the commands (fast sta
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -28,6 +28,16 @@ YearOpt = Annotated[
     int | None,
     typer.Option("--year", "-y", help="Latest production year to use (default: latest with data)."),
 ]
+
+
+def _caption(a: dict[str, Any], draws: int, seed: int | None, top: int) -> str:
+    return (
+        f"importer {a['importer']} ({len(a['members'])} countries); WGI {a['wgi_years'][0]}-"
+        f"{a['wgi_years'][1]}; "
+        + (f"{draws} draws, seed {seed}, p_top = P(rank <= {top}). " if draws else "no draws. ")
+        + "value = point estimate at the parameter defaults; p5/p50/p95 over the parameter "
+        "ranges, WGI errors and data qualifiers. Stand-ins: " + "; ".join(a["stand_ins"])
+    )
 
 
 @app.command()
@@ -58,23 +68,20 @@ def rank(
         raise ValidationError("--limit must be >= 1")
     df = supply_risk(importer, method, year, draws=draws, seed=seed, top=top)
     a = df.attrs
+    ms = list(dict.fromkeys(df["method"]))
+    if len(ms) > 1 and fmt is Format.table:
+        wide = side_by_side(df)
+        if limit is not None:
+            wide = wide.head(limit)
+        title = f"Supply risk seen from {a['importer']} (rows ordered by {ms[0]})"
+        emit(wide, fmt, title=title, caption=_caption(a, draws, seed, top))
+        return
     if limit is not None:
         df = df[df["rank"] <= limit]
-    ms = list(dict.fromkeys(df["method"]))
-    caption = (
-        f"importer {a['importer']} ({len(a['members'])} countries); WGI {a['wgi_years'][0]}-"
-        f"{a['wgi_years'][1]}; "
-        + (f"{draws} draws, seed {seed}, p_top = P(rank <= {top}). " if draws else "no draws. ")
-        + "Stand-ins: "
-        + "; ".join(a["stand_ins"])
-    )
     if fmt is not Format.table:
         emit(df, fmt)
         return
-    if len(ms) > 1:
-        wide = side_by_side(df)
-        emit(wide, fmt, title=f"Supply risk seen from {a['importer']}", caption=caption)
-        return
+    caption = _caption(a, draws, seed, top)
     cols = ["rank", "commodity", "value", "scale", "stage", "year"]
     if draws:
         cols += ["p5", "p50", "p95", "rank_p5", "rank_p95", "p_top"]

@@ -153,14 +153,14 @@ class Store:
         self.path = Path(path) if path is not None else default_path()
         manifest = _manifest()
         self.fingerprint = str(manifest["fingerprint"])
-        fresh = False
-        if self.path.exists():
-            con = _connect(self.path, read_only=True)
-            fresh = _fingerprint(con) == self.fingerprint
-            con.close()
-        if not fresh:
-            _create(self.path, manifest)
         self.read_only = read_only
+        if self.path.exists():
+            con = _connect(self.path, read_only=read_only)
+            if _fingerprint(con) == self.fingerprint:
+                self.con = con
+                return
+            con.close()
+        _create(self.path, manifest)
         self.con = _connect(self.path, read_only=read_only)
 
     # ------------------------------------------------------------------ basics
@@ -209,6 +209,60 @@ class Store:
         all_editions : bool
             Return rows of every edition (for revisions).
         """
+        q, params, uq, uparams = self._observation_query(
+            commodity, measure, year, product, iso3, edition, include_user, all_editions
+        )
+        df = self.sql(q, params)
+        if uq is not None:
+            user = self.sql(uq, uparams)
+            if len(user):
+                import pandas as pd
+
+                df = pd.concat([df, user], ignore_index=True)
+        return df.sort_values(["commodity", "measure", "product", "year", "iso3"]).reset_index(
+            drop=True
+        )
+
+    def observation_records(
+        self,
+        commodity: str | None = None,
+        measure: str | None = None,
+        year: int | None = None,
+        *,
+        product: str | None = None,
+        iso3: str | list[str] | None = None,
+        edition: str | None = None,
+        include_user: bool = True,
+    ) -> list[dict[str, Any]]:
+        """Like :meth:`observations`, as a list of row dicts (no pandas needed)."""
+        q, params, uq, uparams = self._observation_query(
+            commodity, measure, year, product, iso3, edition, include_user, False
+        )
+        rows = self.records(q, params)
+        if uq is not None:
+            rows += self.records(uq, uparams)
+        rows.sort(
+            key=lambda r: (r["commodity"], r["measure"], r["product"], r["year"], str(r["iso3"]))
+        )
+        return rows
+
+    def records(self, query: str, params: list[Any] | None = None) -> list[dict[str, Any]]:
+        """Run a SQL query and return row dicts."""
+        cur = self.con.execute(query, params or [])
+        cols = [d[0] for d in cur.description]
+        return [dict(zip(cols, row, strict=True)) for row in cur.fetchall()]
+
+    def _observation_query(
+        self,
+        commodity: str | None,
+        measure: str | None,
+        year: int | None,
+        product: str | None,
+        iso3: str | list[str] | None,
+        edition: str | None,
+        include_user: bool,
+        all_editions: bool,
+    ) -> tuple[str, list[Any], str | None, list[Any]]:
         where: list[str] = []
         params: list[Any] = []
         for col, val in (
@@ -227,9 +281,10 @@ class Store:
         w = (" AND " + " AND ".join(where)) if where else ""
         if edition is not None:
             q = f"SELECT * FROM observations WHERE edition = ?{w}"
-            df = self.sql(q, [edition, *params])
+            qparams = [edition, *params]
         elif all_editions:
-            df = self.sql(f"SELECT * FROM observations WHERE TRUE{w}", params)
+            q = f"SELECT * FROM observations WHERE TRUE{w}"
+            qparams = list(params)
         else:
             q = f"""
             WITH {self._editions_cte()},
@@ -242,16 +297,10 @@ class Store:
             )
             SELECT * EXCLUDE (_r) FROM ranked WHERE _r = 1
             """
-            df = self.sql(q, params)
+            qparams = list(params)
         if include_user and edition is None:
-            user = self.sql(f"SELECT * FROM user_observations WHERE TRUE{w}", params)
-            if len(user):
-                import pandas as pd
-
-                df = pd.concat([df, user], ignore_index=True)
-        return df.sort_values(["commodity", "measure", "product", "year", "iso3"]).reset_index(
-            drop=True
-        )
+            return q, qparams, f"SELECT * FROM user_observations WHERE TRUE{w}", list(params)
+        return q, qparams, None, []
 
     def revisions(self, commodity: str, measure: str | None = None) -> pd.DataFrame:
         """Figures that changed between editions for the same key.
@@ -362,6 +411,35 @@ class Store:
             params.append(pattern)
         w = ("WHERE " + " AND ".join(where)) if where else ""
         return self.sql(f"SELECT * FROM facts {w} ORDER BY fact_id", params)
+
+    def resolve_iso3(self, text: str) -> str | None:
+        """ISO3 code for an ISO2/ISO3 code or a country name in the countries table (None if unknown)."""
+        s = text.strip()
+        rows = self.con.execute(
+            """SELECT iso3, CASE WHEN upper(iso3) = upper($1) THEN 0 WHEN upper(iso2) = upper($1) THEN 1
+                                 WHEN lower(name) = lower($1) THEN 2 ELSE 3 END AS k
+               FROM countries
+               WHERE upper(iso3) = upper($1) OR upper(iso2) = upper($1)
+                  OR lower(name) = lower($1) OR lower(official_name) = lower($1)
+               ORDER BY k LIMIT 1""",
+            [s],
+        ).fetchall()
+        return str(rows[0][0]) if rows else None
+
+    def country_names(self, codes: list[str]) -> dict[str, str]:
+        """Display names of ISO3 codes."""
+        if not codes:
+            return {}
+        rows = self.con.execute(
+            f"SELECT iso3, name FROM countries WHERE iso3 IN ({', '.join('?' for _ in codes)})",
+            codes,
+        ).fetchall()
+        return {str(a): str(b) for a, b in rows}
+
+    def commodity_record(self, commodity_id: str) -> dict[str, Any] | None:
+        """The commodities-table row of a canonical id."""
+        rows = self.records("SELECT * FROM commodities WHERE commodity = ?", [commodity_id])
+        return rows[0] if rows else None
 
     def countries(self) -> pd.DataFrame:
         """Countries and aggregate pseudo-codes."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from critmin.markets.concentration import shares
+from critmin.markets.structure import shares
 
 __all__ = ["country_profile", "reserves_to_production"]
 

@@ -97,7 +97,9 @@ class Prepared:
         if caps.isna().all():
             return prod, float("nan")
         # a producer without a capacity figure is taken at its output
-        cap = float(np.where(caps.isna(), p["production_t"], np.maximum(caps, p["production_t"])).sum())
+        cap = float(
+            np.where(caps.isna(), p["production_t"], np.maximum(caps, p["production_t"])).sum()
+        )
         return prod, cap
 
 
@@ -128,14 +130,17 @@ def prepare(spec: ScenarioSpec | str | Path, store: Store | None = None) -> Prep
 
     s = spec if isinstance(spec, ScenarioSpec) else load_scenario(spec)
     assert s.exporter is not None
+    exporter = s.exporter
     prod, notes = producers(s.commodity, s.baseline_year, s.exporter, store)
     b = s.baseline
     unit = b.price_unit
     pd_ = _resolve_price(b.price_domestic, s.baseline_year, unit, store)
     pr_ = _resolve_price(b.price_row, s.baseline_year, unit, store)
-    s = s.model_copy(update={"baseline": b.model_copy(update={"price_domestic": pd_, "price_row": pr_})})
+    s = s.model_copy(
+        update={"baseline": b.model_copy(update={"price_domestic": pd_, "price_row": pr_})}
+    )
     ty = b.trade_year if b.trade_year is not None else s.baseline_year
-    dest, imps, tnotes = trade_shares(s.commodity, s.exporter, ty, store)
+    dest, imps, tnotes = trade_shares(s.commodity, exporter, ty, store)
     notes.extend(tnotes)
     if imps.empty:
         row = prod[prod["market"] == "row"]
@@ -144,7 +149,9 @@ def prepare(spec: ScenarioSpec | str | Path, store: Store | None = None) -> Prep
             import pandas as pd
 
             imps = pd.DataFrame({"iso3": row["iso3"], "share": row["production_t"] / tot})
-            notes.append("importer shares: no trade data; rest-of-world production shares used instead")
+            notes.append(
+                "importer shares: no trade data; rest-of-world production shares used instead"
+            )
     x0 = s.baseline.exports.central()
     s0_d, _ = Prepared(s, prod, dest, imps).market_totals("domestic")
     if x0 >= s0_d:
@@ -200,7 +207,7 @@ def _schedules(prep: Prepared, draws: dict[str, Array], n: int) -> _Schedules:
     mm = months[None, :].astype(float)
     x0 = draws["baseline.exports"]
     leak = draws["parameters.leakage"][:, None]
-    dest_codes = list(prep.destinations["iso3"]) + ["(other)"]
+    dest_codes = [*prep.destinations["iso3"], "(other)"]
     dshare = np.append(prep.destinations["share"].to_numpy(float), 0.0)
     if prep.destinations.empty:
         dest_codes, dshare = ["(all)"], np.array([1.0])
@@ -225,7 +232,9 @@ def _schedules(prep: Prepared, draws: dict[str, Array], n: int) -> _Schedules:
                 q = draws[f"{key}.quota_t"]
                 base = x0 * s_g
                 a = np.broadcast_to(
-                    np.where(base > 0, np.minimum(1.0, q / np.where(base > 0, base, 1.0)), 1.0)[:, None],
+                    np.where(base > 0, np.minimum(1.0, q / np.where(base > 0, base, 1.0)), 1.0)[
+                        :, None
+                    ],
                     (n, spec.n_months),
                 )
             delay = draws[f"{key}.licensing_delay_months"][:, None]
@@ -249,16 +258,28 @@ def _schedules(prep: Prepared, draws: dict[str, Array], n: int) -> _Schedules:
                 ramp = np.clip((mm - sh.start + 1.0) / sh.ramp_up_months, 0.0, 1.0)
             a_t = t * ramp
             adds[mkt] = adds[mkt] + a_t
-            adds_by.append((mkt, sh.country, _period_mean(np.broadcast_to(a_t, (n, spec.n_months)).copy(), step)))
+            adds_by.append(
+                (
+                    mkt,
+                    sh.country,
+                    _period_mean(np.broadcast_to(a_t, (n, spec.n_months)).copy(), step),
+                )
+            )
         elif isinstance(sh, Outage):
             mkt = "domestic" if sh.country == prep.exporter else "row"
             p = prodm[prodm["market"] == mkt]
             tot = float(p["production_t"].sum())
-            w = float(p.loc[p["iso3"] == sh.country, "production_t"].sum()) / tot if tot > 0 else 0.0
+            w = (
+                float(p.loc[p["iso3"] == sh.country, "production_t"].sum()) / tot
+                if tot > 0
+                else 0.0
+            )
             if w == 0:
                 prep.notes.append(f"outage in {sh.country}: no baseline output, no effect")
             act = _active(months, sh.start, sh.duration_months)
-            outage[mkt] = outage[mkt] + np.where(act[None, :], draws[f"{key}.share"][:, None] * w, 0.0)
+            outage[mkt] = outage[mkt] + np.where(
+                act[None, :], draws[f"{key}.share"][:, None] * w, 0.0
+            )
         elif isinstance(sh, DemandGrowth):
             start = spec.start if sh.start is None else sh.start
             yrs = np.maximum(mm - start + 0.5, 0.0) / 12.0
@@ -305,7 +326,7 @@ _OUT = (
 )
 
 
-def simulate(prep: Prepared, draws: dict[str, Array]) -> dict[str, dict[str, Array]]:
+def simulate(prep: Prepared, draws: dict[str, Array]) -> dict[str, Any]:
     """Clear both markets period by period for a set of parameter draws.
 
     Parameters
@@ -363,7 +384,7 @@ def simulate(prep: Prepared, draws: dict[str, Array]) -> dict[str, dict[str, Arr
         raise ValidationError("baseline exports must be below the exporter's output in every draw")
     share = draws[f"{par}.stock_draw_share"]
     x_max = spec.parameters.price_ceiling_ratio
-    out: dict[str, dict[str, Array]] = {m: {k: np.zeros((n, T)) for k in _OUT} for m in ("domestic", "row")}
+    out: dict[str, Any] = {m: {k: np.zeros((n, T)) for k in _OUT} for m in ("domestic", "row")}
     out["trade"] = {"cap": sch.cap, "segmented": np.zeros((n, T), dtype=bool)}
     for t in range(T):
         curves: dict[str, MarketCurves] = {}
@@ -381,26 +402,39 @@ def simulate(prep: Prepared, draws: dict[str, Array]) -> dict[str, dict[str, Arr
         cap = sch.cap[:, t]
         sol = clear_two_markets(curves["domestic"], curves["row"], cap, x_max)
         # stock draws where the price is above baseline
-        avail = {m: base[m]["stock"] * np.minimum(1.0, share * dt) / dt for m in ("domestic", "row")}
+        avail = {
+            m: base[m]["stock"] * np.minimum(1.0, share * dt) / dt for m in ("domestic", "row")
+        }
         need_w = curves["domestic"].excess(1.0) + curves["row"].excess(1.0)
         tot_av = avail["domestic"] + avail["row"]
         w_draw = np.clip(np.minimum(tot_av, need_w), 0.0, None) * (sol.x_row > 1.0)
         draw = {}
-        for m, xm, flow in (("domestic", sol.x_domestic, -sol.exports), ("row", sol.x_row, sol.exports)):
+        for m, xm, flow in (
+            ("domestic", sol.x_domestic, -sol.exports),
+            ("row", sol.x_row, sol.exports),
+        ):
             seg_need = np.clip(np.minimum(avail[m], curves[m].excess(1.0, flow)), 0.0, None)
             integ = np.where(tot_av > 0, w_draw * avail[m] / np.where(tot_av > 0, tot_av, 1.0), 0.0)
             draw[m] = np.where(sol.segmented, seg_need * (xm > 1.0), integ)
         if np.any(draw["domestic"] > 0) or np.any(draw["row"] > 0):
             curves = {
                 m: MarketCurves(
-                    d0=c.d0, eps_d=c.eps_d, s0=c.s0, eps_s=c.eps_s, k=c.k, outage=c.outage,
+                    d0=c.d0,
+                    eps_d=c.eps_d,
+                    s0=c.s0,
+                    eps_s=c.eps_s,
+                    k=c.k,
+                    outage=c.outage,
                     inflow=np.asarray(c.inflow) + draw[m],
                 )
                 for m, c in curves.items()
             }
             sol = clear_two_markets(curves["domestic"], curves["row"], cap, x_max)
         out["trade"]["segmented"][:, t] = sol.segmented
-        for m, xm, net in (("domestic", sol.x_domestic, -sol.exports), ("row", sol.x_row, sol.exports)):
+        for m, xm, net in (
+            ("domestic", sol.x_domestic, -sol.exports),
+            ("row", sol.x_row, sol.exports),
+        ):
             c, b, o = curves[m], base[m], out[m]
             inc = supply(xm, c.s0, c.eps_s, c.k, c.outage)
             avail_q = inc + np.asarray(c.inflow) + net
@@ -423,9 +457,9 @@ def simulate(prep: Prepared, draws: dict[str, Array]) -> dict[str, dict[str, Arr
             o["surplus"][:, t] = np.where(sur > _RTOL * avail_q, sur, 0.0) * dt
             b["stock"] = np.maximum(b["stock"] - draw[m] * dt, 0.0)
             o["stock_end"][:, t] = b["stock"]
-    out["_schedules"] = {"allowed_by_dest": sch.allowed_by_dest}  # type: ignore[dict-item]
-    out["_adds_by"] = sch.adds_by  # type: ignore[assignment]
-    out["_dest_codes"] = sch.dest_codes  # type: ignore[assignment]
+    out["_schedules"] = {"allowed_by_dest": sch.allowed_by_dest}
+    out["_adds_by"] = sch.adds_by
+    out["_dest_codes"] = sch.dest_codes
     return out
 
 
@@ -462,7 +496,10 @@ def _monte_carlo(
         from distributed import Client
 
         with Client(scheduler) as client:
-            futs = [client.submit(_mc_chunk, prep, s, k, _KEEP, pure=False) for s, k in zip(seeds, sizes, strict=True)]
+            futs = [
+                client.submit(_mc_chunk, prep, s, k, _KEEP, pure=False)
+                for s, k in zip(seeds, sizes, strict=True)
+            ]
             parts = client.gather(futs)
     else:
         parts = [_mc_chunk(prep, s, k, _KEEP) for s, k in zip(seeds, sizes, strict=True)]
@@ -497,7 +534,9 @@ class ScenarioResult:
         ``restricted_t`` (baseline flow from the exporter held back by the restriction),
         ``shortfall_t`` (central), ``shortfall_p50_t``, ``shortfall_p95_t``.
     assumptions : pandas.DataFrame
-        Every input: ``name``, ``value``, ``unit``, ``source``, ``assumption`` (bool), ``note``.
+        Every input: ``name``, ``value``, ``unit``, ``source`` (full citation or
+        ``assumption``), ``ref`` (as written in the file: ``facts:38``), ``assumption``
+        (bool), ``note``.
     calibration : pandas.DataFrame
         Baseline of each market with sources.
     notes : list of str
@@ -615,6 +654,7 @@ def _assumptions(prep: Prepared) -> pd.DataFrame:
                 "value": p.describe(),
                 "unit": p.unit,
                 "source": _source_text(p.source, spec),
+                "ref": p.source,
                 "assumption": p.is_assumption,
                 "note": p.note,
             }
@@ -625,18 +665,41 @@ def _assumptions(prep: Prepared) -> pd.DataFrame:
             "value": f"{spec.parameters.price_ceiling_ratio:g}",
             "unit": "x baseline price",
             "source": "assumption",
+            "ref": "assumption",
             "assumption": True,
             "note": "prices stop here; demand beyond supply at the ceiling is unmet",
         }
     )
     model_rows = [
-        ("model.supply_form", "S = min(S0 x^eps_s, K)(1 - outage)", "constant elasticity, capped by capacity"),
-        ("model.new_capacity", "price-inelastic at ramped capacity", "new plants sell all they make"),
-        ("model.destinations", "third countries take no more than their baseline flow", "except via leakage"),
+        (
+            "model.supply_form",
+            "S = min(S0 x^eps_s, K)(1 - outage)",
+            "constant elasticity, capped by capacity",
+        ),
+        (
+            "model.new_capacity",
+            "price-inelastic at ramped capacity",
+            "new plants sell all they make",
+        ),
+        (
+            "model.destinations",
+            "third countries take no more than their baseline flow",
+            "except via leakage",
+        ),
         ("model.demand_growth", "none unless a demand_growth shock is given", ""),
     ]
     for name, v, note in model_rows:
-        rows.append({"name": name, "value": v, "unit": "", "source": "assumption", "assumption": True, "note": note})
+        rows.append(
+            {
+                "name": name,
+                "value": v,
+                "unit": "",
+                "source": "assumption",
+                "ref": "assumption",
+                "assumption": True,
+                "note": note,
+            }
+        )
     for _, r in prep.producers.iterrows():
         rows.append(
             {
@@ -644,8 +707,11 @@ def _assumptions(prep: Prepared) -> pd.DataFrame:
                 "value": f"{r['production_t']:g}",
                 "unit": "t/yr",
                 "source": r["source"],
+                "ref": "store",
                 "assumption": False,
-                "note": f"capacity {r['capacity_t']:g} t/yr" if r["capacity_t"] == r["capacity_t"] else "",
+                "note": f"capacity {r['capacity_t']:g} t/yr"
+                if r["capacity_t"] == r["capacity_t"]
+                else "",
             }
         )
     return pd.DataFrame(rows)
@@ -761,27 +827,45 @@ def run_scenario(
         o = central["row"]
         imp = float(o["imports"][0, t])
         src_rows.append(
-            {"period": labels[t], "source": f"exports from {prep.exporter}", "iso3": prep.exporter,
-             "quantity_t": imp, "change_t": imp - x0c * dt}
+            {
+                "period": labels[t],
+                "source": f"exports from {prep.exporter}",
+                "iso3": prep.exporter,
+                "quantity_t": imp,
+                "change_t": imp - x0c * dt,
+            }
         )
         inc = float(o["production"][0, t])
         for _, r in rowp.iterrows():
             w = r["production_t"] / s0r if s0r > 0 else 0.0
             if w > 0:
                 src_rows.append(
-                    {"period": labels[t], "source": "incumbent producer", "iso3": r["iso3"],
-                     "quantity_t": inc * w, "change_t": inc * w - r["production_t"] * dt}
+                    {
+                        "period": labels[t],
+                        "source": "incumbent producer",
+                        "iso3": r["iso3"],
+                        "quantity_t": inc * w,
+                        "change_t": inc * w - r["production_t"] * dt,
+                    }
                 )
-        for mkt, iso, arr in central["_adds_by"]:  # type: ignore[union-attr]
+        for mkt, iso, arr in central["_adds_by"]:
             if mkt == "row":
                 q = float(arr[0, t]) * dt
                 src_rows.append(
-                    {"period": labels[t], "source": "new capacity", "iso3": iso, "quantity_t": q, "change_t": q}
+                    {
+                        "period": labels[t],
+                        "source": "new capacity",
+                        "iso3": iso,
+                        "quantity_t": q,
+                        "change_t": q,
+                    }
                 )
         for k, lab in (("stock_draw", "stock draw"), ("stock_release", "stock release")):
             q = float(o[k][0, t])
             if q > 0 or k == "stock_draw":
-                src_rows.append({"period": labels[t], "source": lab, "iso3": "", "quantity_t": q, "change_t": q})
+                src_rows.append(
+                    {"period": labels[t], "source": lab, "iso3": "", "quantity_t": q, "change_t": q}
+                )
     supply_sources = pd.DataFrame(src_rows)
 
     importers, imp_notes = _importer_table(prep, central, mc, labels, dt)
@@ -819,7 +903,11 @@ def _importer_table(
     import pandas as pd
 
     imps = prep.importers.set_index("iso3")["share"]
-    dest = prep.destinations.set_index("iso3")["share"] if len(prep.destinations) else pd.Series(dtype=float)
+    dest = (
+        prep.destinations.set_index("iso3")["share"]
+        if len(prep.destinations)
+        else pd.Series(dtype=float)
+    )
     codes = central["_dest_codes"]
     allowed = central["_schedules"]["allowed_by_dest"][0]  # (T, J)
     x0 = prep.spec.baseline.exports.central()
@@ -957,9 +1045,13 @@ def byproduct_table(
                     "capacity_t": cap,
                     "capacity_source": csrc,
                     "supported_t": sup if cap == cap else float("nan"),
-                    "plan_intensity_g_t": cap / float(h["host_t"]) * 1e6 if cap == cap else float("nan"),
+                    "plan_intensity_g_t": cap / float(h["host_t"]) * 1e6
+                    if cap == cap
+                    else float("nan"),
                     "host_source": h["source"],
-                    "factor_sources": "; ".join(f"{f.name}={f.value:g} {f.unit} ({f.source})" for f in fs),
+                    "factor_sources": "; ".join(
+                        f"{f.name}={f.value:g} {f.unit} ({f.source})" for f in fs
+                    ),
                 }
             )
     out = pd.DataFrame(rows)

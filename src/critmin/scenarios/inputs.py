@@ -55,7 +55,9 @@ def _store(store: Store | None) -> Store:
 
 
 def _primary(commodity: str, st: Store) -> tuple[str, str]:
-    df = st.sql("SELECT primary_measure, primary_product FROM commodities WHERE commodity = ?", [commodity])
+    df = st.sql(
+        "SELECT primary_measure, primary_product FROM commodities WHERE commodity = ?", [commodity]
+    )
     if df.empty or df["primary_measure"].iloc[0] is None:
         raise DataNotFoundError(f"{commodity} has no production data in the store")
     return str(df["primary_measure"].iloc[0]), str(df["primary_product"].iloc[0] or "")
@@ -111,7 +113,11 @@ def producers(
         notes.append(f"{r['iso3']} {measure} {y} is {r['qualifier']}: counted as 0 t")
     p["production_t"] = p["value"].where(p["qualifier"].isin(_VALUED), 0.0).fillna(0.0)
     src = (
-        p["edition"].astype(str) + " " + p["source_id"].astype(str) + " line " + p["source_row"].astype(str)
+        p["edition"].astype(str)
+        + " "
+        + p["source_id"].astype(str)
+        + " line "
+        + p["source_row"].astype(str)
     )
     p["source"] = f"store:{commodity} {measure} {y} (" + src + ")"
     out = p[["iso3", "production_t", "qualifier", "source"]].copy()
@@ -125,7 +131,9 @@ def producers(
         if cap_year != year:
             notes.append(f"{commodity} capacity: none for {year}; used {cap_year}")
         c = cap[(cap["year"] == cap_year) & cap["entity_type"].isin(["country", "other"])]
-        c = c[c["qualifier"].isin(_VALUED)][["iso3", "value"]].rename(columns={"value": "capacity_t"})
+        c = c[c["qualifier"].isin(_VALUED)][["iso3", "value"]].rename(
+            columns={"value": "capacity_t"}
+        )
         out = out.merge(c, on="iso3", how="outer")
         out["production_t"] = out["production_t"].fillna(0.0)
         out["qualifier"] = out["qualifier"].fillna("capacity only")
@@ -245,7 +253,9 @@ def host_output(
     return out.reset_index(drop=True), {"host": host, "measure": measure, "year": y}
 
 
-def recovery_capacity(metal: str, year: int, store: Store | None = None) -> dict[str, tuple[float, str]]:
+def recovery_capacity(
+    metal: str, year: int, store: Store | None = None
+) -> dict[str, tuple[float, str]]:
     """Installed by-product capacity by country from the store (nearest year <= ``year``).
 
     Returns

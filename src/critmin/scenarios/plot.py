@@ -41,14 +41,23 @@ def price_band_figure_plotly(result: ScenarioResult) -> Any:
         c = _color(str(market))
         x = list(g["period"])
         if g["p5"].notna().all():
-            fig.add_trace(go.Scatter(x=x, y=g["p95"], line={"width": 0}, showlegend=False, hoverinfo="skip"))
+            fig.add_trace(
+                go.Scatter(x=x, y=g["p95"], line={"width": 0}, showlegend=False, hoverinfo="skip")
+            )
             fig.add_trace(
                 go.Scatter(
-                    x=x, y=g["p5"], fill="tonexty", line={"width": 0}, fillcolor=c, opacity=0.25,
+                    x=x,
+                    y=g["p5"],
+                    fill="tonexty",
+                    line={"width": 0},
+                    fillcolor=c,
+                    opacity=0.25,
                     name=f"{market} P5-P95",
                 )
             )
-            fig.add_trace(go.Scatter(x=x, y=g["p50"], line={"color": c, "dash": "dot"}, name=f"{market} P50"))
+            fig.add_trace(
+                go.Scatter(x=x, y=g["p50"], line={"color": c, "dash": "dot"}, name=f"{market} P50")
+            )
         fig.add_trace(go.Scatter(x=x, y=g["price"], line={"color": c}, name=f"{market} central"))
     fig.update_layout(
         title=f"{result.spec.name}: price by market",
@@ -68,11 +77,16 @@ def importer_figure_plotly(result: ScenarioResult) -> Any:
         go.Bar(
             x=s["iso3"],
             y=s["shortfall_t"],
-            error_y={"type": "data", "array": (s["shortfall_p95_t"] - s["shortfall_t"]).clip(lower=0)},
+            error_y={
+                "type": "data",
+                "array": (s["shortfall_p95_t"] - s["shortfall_t"]).clip(lower=0),
+            },
             name="shortfall (central, bar to P95)",
         )
     )
-    fig.add_trace(go.Bar(x=s["iso3"], y=s["restricted_t"], name="flow held back by the restriction"))
+    fig.add_trace(
+        go.Bar(x=s["iso3"], y=s["restricted_t"], name="flow held back by the restriction")
+    )
     fig.update_layout(
         title="Importer exposure over the horizon",
         yaxis_title="t",
@@ -117,7 +131,13 @@ def importer_figure_mpl(result: ScenarioResult) -> Figure:
     ax = fig.add_subplot(1, 1, 1)
     x = np.arange(len(s))
     err = (s["shortfall_p95_t"] - s["shortfall_t"]).clip(lower=0).fillna(0)
-    ax.bar(x - 0.2, s["shortfall_t"], width=0.4, yerr=[np.zeros(len(s)), err], label="shortfall (to P95)")
+    ax.bar(
+        x - 0.2,
+        s["shortfall_t"],
+        width=0.4,
+        yerr=[np.zeros(len(s)), err],
+        label="shortfall (to P95)",
+    )
     ax.bar(x + 0.2, s["restricted_t"], width=0.4, label="flow held back")
     ax.set_xticks(x)
     ax.set_xticklabels(list(s["iso3"]))

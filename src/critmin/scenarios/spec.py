@@ -279,16 +279,22 @@ class ExportRestriction(_Shock):
             ) from None
         return s.upper()
 
+    @field_validator("share_allowed", "licensing_delay_months", "quota_t")
+    @classmethod
+    def _range(cls, p: Param | None, info: Any) -> Param | None:
+        if p is None:
+            return p
+        lo, hi = _bounds(p)
+        if info.field_name == "share_allowed" and (lo < 0 or hi > 1):
+            raise ValueError("share_allowed must lie in [0, 1]")
+        if lo < 0:
+            raise ValueError(f"{info.field_name} must be >= 0")
+        return p
+
     @model_validator(mode="after")
     def _one(self) -> ExportRestriction:
         if (self.share_allowed is None) == (self.quota_t is None):
             raise ValueError("give exactly one of 'share_allowed' and 'quota_t'")
-        p = self.share_allowed
-        if p is not None:
-            lo = p.low if p.low is not None else p.central() if p.value is not None else 0.0
-            hi = p.high if p.high is not None else p.central() if p.value is not None else 1.0
-            if lo < 0 or hi > 1:
-                raise ValueError("share_allowed must lie in [0, 1]")
         return self
 
     def destination_codes(self) -> list[str] | None:
@@ -474,7 +480,9 @@ class ScenarioSpec(_Model):
     shocks: list[Shock] = Field(default_factory=list)
     parameters: Parameters = Field(default_factory=Parameters)
     sources: dict[str, Source] = Field(default_factory=dict)
-    report_importers: list[str] = Field(default_factory=lambda: ["EU27", "USA", "JPN", "KOR", "OECD"])
+    report_importers: list[str] = Field(
+        default_factory=lambda: ["EU27", "USA", "JPN", "KOR", "OECD"]
+    )
 
     @field_validator("start", mode="before")
     @classmethod
@@ -555,7 +563,13 @@ def _loc(loc: tuple[int | str, ...]) -> str:
     return ".".join(parts)
 
 
-_SHOCK_TAGS = {"export_restriction", "capacity_addition", "outage", "demand_growth", "stock_release"}
+_SHOCK_TAGS = {
+    "export_restriction",
+    "capacity_addition",
+    "outage",
+    "demand_growth",
+    "stock_release",
+}
 
 
 def _check_sources(spec: ScenarioSpec, path: str) -> None:
@@ -627,5 +641,8 @@ def load_scenario(path: str | Path) -> ScenarioSpec:
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
-        raise SpecError(str(p), f"not valid YAML: {exc}") from None
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise SpecError(str(p), f"not valid YAML{where}: {problem}") from None
     return parse_scenario(data, p)

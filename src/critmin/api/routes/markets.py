@@ -57,7 +57,7 @@ EditionQ = Annotated[
 PeriodQ = Annotated[
     str | None,
     Query(
-        pattern=r"^\d{4}(-(0[1-9]|1[0-2]))?$",
+        pattern=r"^(18|19|20|21)\d{2}(-(0[1-9]|1[0-2]))?$",
         description="Year (2020) or month (2020-01).",
     ),
 ]

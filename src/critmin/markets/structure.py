@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from critmin.errors import ValidationError
+from critmin.markets._core import rank_records, share_records
 
 __all__ = ["concentration", "hhi", "rank", "shares"]
 
@@ -26,6 +27,17 @@ def _check_columns(df: pd.DataFrame) -> None:
     missing = {"iso3", "entity_type", "value", "qualifier"} - set(df.columns)
     if missing:
         raise ValidationError(f"table lacks columns {sorted(missing)}")
+
+
+def _frame(records: list[dict[str, Any]], like: pd.DataFrame, extra: list[str]) -> pd.DataFrame:
+    cols = list(like.columns) + [c for c in extra if c not in like.columns]
+    out = pd.DataFrame(records, columns=cols)
+    if "rank" in out.columns:
+        out["rank"] = pd.array(out["rank"], dtype="Int64")
+    for c in ("share", "share_before", "value"):
+        if c in out.columns:
+            out[c] = pd.to_numeric(out[c], errors="coerce").astype(float)
+    return out
 
 
 def shares(df: pd.DataFrame, basis: str = "countries") -> pd.DataFrame:
@@ -43,8 +55,9 @@ def shares(df: pd.DataFrame, basis: str = "countries") -> pd.DataFrame:
     -------
     pandas.DataFrame
         Country and ``OTH`` rows with ``share`` (fraction, 0-1) and ``rank`` (1 =
-        largest; ``OTH`` is not ranked). Withheld, not-available and negligible
-        rows keep a null share and rank: they are unknown, not zero.
+        largest; ties share the best rank; ``OTH`` is not ranked). Withheld,
+        not-available and negligible rows keep a null share and rank: they are
+        unknown, not zero.
 
     Notes
     -----
@@ -54,30 +67,8 @@ def shares(df: pd.DataFrame, basis: str = "countries") -> pd.DataFrame:
     are then upper bounds; the ``qualifier`` column says so.
     """
     _check_columns(df)
-    if basis not in ("countries", "world"):
-        raise ValidationError(f"basis must be 'countries' or 'world', not {basis!r}")
-    world = df[df["entity_type"] == "world"]
-    out = df[df["entity_type"].isin(["country", "other"])].copy()
-    valued = out["qualifier"].isin(_VALUED) & out["value"].notna()
-    if basis == "world":
-        wv = world.loc[world["qualifier"].isin(_VALUED), "value"]
-        if wv.empty or not np.isfinite(wv.iloc[0]) or wv.iloc[0] <= 0:
-            raise ValidationError("no usable world-total row for basis='world'")
-        total = float(wv.iloc[0])
-    else:
-        total = float(out.loc[valued, "value"].sum())
-    out["share"] = np.where(valued, out["value"] / total if total > 0 else np.nan, np.nan)
-    is_country = (out["entity_type"] == "country") & valued
-    out["rank"] = pd.Series(np.nan, index=out.index, dtype="float64")
-    if is_country.any():
-        out.loc[is_country, "rank"] = out.loc[is_country, "value"].rank(
-            ascending=False, method="min"
-        )
-    out["rank"] = out["rank"].astype("Int64")
-    order = out["rank"].fillna(10**6).astype("int64")
-    out = out.assign(_o=order, _oth=(out["entity_type"] == "other").astype(int))
-    out = out.sort_values(["_oth", "_o", "iso3"]).drop(columns=["_o", "_oth"])
-    return out.reset_index(drop=True)
+    recs = share_records(df.to_dict(orient="records"), basis)
+    return _frame(recs, df, ["share", "rank"])
 
 
 def rank(
@@ -106,53 +97,15 @@ def rank(
     Returns
     -------
     pandas.DataFrame
-        ``rank``, ``iso3``, ``country``, ``value``, ``share``, ``share_before``
+        ``rank``, ``iso3``, ``country``, ``value``, ``unit``, ``share``, ``share_before``
         (share in the table as published), ``qualifier`` and ``what_if`` (True for
-        rows changed by an assumption).
+        rows changed by an assumption), then ``note``, ``edition``, ``source_id``
+        where present.
     """
     _check_columns(df)
-    add = dict(add or {})
-    remove = {r.upper() for r in remove}
-    for k, v in add.items():
-        if not np.isfinite(v) or v < 0:
-            raise ValidationError(
-                f"what-if quantity for {k} must be a non-negative number, not {v}"
-            )
-    before = shares(df, basis=basis)[["iso3", "share"]].rename(columns={"share": "share_before"})
-    work = df.copy()
-    if "country" not in work.columns:
-        work["country"] = work["iso3"]
-    work["what_if"] = False
-    for code, qty in add.items():
-        code = code.upper()
-        hit = (work["iso3"] == code) & (work["entity_type"] == "country")
-        if hit.any():
-            i = work.index[hit][0]
-            base = work.at[i, "value"] if work.at[i, "qualifier"] in _VALUED else 0.0
-            base = 0.0 if pd.isna(base) else float(base)
-            work.at[i, "value"] = base + qty
-            if work.at[i, "qualifier"] not in _VALUED:
-                work.at[i, "qualifier"] = "estimated"
-            work.at[i, "what_if"] = True
-        else:
-            row: dict[str, Any] = {c: None for c in work.columns}
-            row.update(
-                iso3=code,
-                entity_type="country",
-                value=float(qty),
-                qualifier="estimated",
-                country=(names or {}).get(code, code),
-                what_if=True,
-            )
-            work = pd.concat([work, pd.DataFrame([row])], ignore_index=True)
-        wl = work["entity_type"] == "world"
-        if wl.any() and basis == "world":
-            work.loc[wl, "value"] = work.loc[wl, "value"] + qty
-    if remove:
-        rm = work["iso3"].isin(remove) & (work["entity_type"] == "country")
-        work.loc[rm, "value"] = 0.0
-        work.loc[rm, "what_if"] = True
-    out = shares(work, basis=basis).merge(before, on="iso3", how="left")
+    recs = rank_records(
+        df.to_dict(orient="records"), add=add, remove=remove, basis=basis, names=names
+    )
     cols = [
         "rank",
         "iso3",
@@ -164,10 +117,13 @@ def rank(
         "qualifier",
         "what_if",
     ]
-    for c in cols:
-        if c not in out.columns:
-            out[c] = None
-    return out[cols + [c for c in ("note", "edition", "source_id") if c in out.columns]]
+    cols += [c for c in ("note", "edition", "source_id") if c in df.columns]
+    out = pd.DataFrame([{c: r.get(c) for c in cols} for r in recs], columns=cols)
+    out["rank"] = pd.array(out["rank"], dtype="Int64")
+    for c in ("share", "share_before", "value"):
+        out[c] = pd.to_numeric(out[c], errors="coerce").astype(float)
+    out["what_if"] = out["what_if"].astype(bool)
+    return out
 
 
 def hhi(share: Iterable[float] | pd.Series | np.ndarray) -> float:

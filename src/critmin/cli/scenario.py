@@ -1,0 +1,190 @@
+"""Scenario commands: ``critmin scenario run FILE`` and ``critmin scenario byproduct METAL``."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from critmin.cli._output import Format, emit
+
+__all__ = ["app"]
+
+app = typer.Typer(no_args_is_help=True)
+
+FormatOpt = Annotated[
+    Format, typer.Option("--format", "-f", help="Output format: table, csv or json.")
+]
+
+
+class Show(StrEnum):
+    """Table printed by ``scenario run`` in csv/json output (table output prints a summary)."""
+
+    prices = "prices"
+    spread = "spread"
+    markets = "markets"
+    importers = "importers"
+    shortfall = "shortfall"
+    supply = "supply"
+    assumptions = "assumptions"
+    calibration = "calibration"
+
+
+@app.command()
+def run(
+    file: Annotated[Path, typer.Argument(help="Scenario YAML file.")],
+    draws: Annotated[
+        int, typer.Option("--draws", "-n", help="Monte Carlo draws (0: central run only).")
+    ] = 1000,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed (same seed, same numbers).")] = 0,
+    fmt: FormatOpt = Format.table,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", help="Folder for CSV tables, result.json and charts (HTML and PNG)."),
+    ] = None,
+    show: Annotated[Show, typer.Option("--show", help="Table for csv/json output.")] = Show.prices,
+    threshold: Annotated[
+        float | None,
+        typer.Option(
+            "--threshold", help="Shortfall threshold per period in t (default 10 % of ROW demand)."
+        ),
+    ] = None,
+    scheduler: Annotated[
+        str | None,
+        typer.Option("--scheduler", help="dask.distributed scheduler address (optional)."),
+    ] = None,
+) -> None:
+    """Run a market scenario: prices per market, spread, importer shortfall, with Monte Carlo bands."""
+    from critmin.errors import ValidationError
+    from critmin.scenarios import run_scenario
+
+    if draws < 0:
+        raise ValidationError("--draws must be >= 0")
+    r = run_scenario(file, draws=draws, seed=seed, scheduler=scheduler)
+    prob = r.shortfall_probability(threshold)
+    tables = {
+        Show.prices: r.price_bands,
+        Show.spread: r.spread,
+        Show.markets: r.markets,
+        Show.importers: r.importer_summary(),
+        Show.shortfall: prob,
+        Show.supply: r.supply_sources,
+        Show.assumptions: r.assumptions,
+        Show.calibration: r.calibration,
+    }
+    if out is not None:
+        _write(r, out, prob)
+    if fmt is not Format.table:
+        emit(tables[show], fmt)
+        return
+    unit = r.unit
+    cap = f"{r.draws} draws, seed {r.seed}; price in {unit}; P5/P50/P95 over the Monte Carlo draws"
+    emit(
+        _thin(r.spread, r.spec.period),
+        fmt,
+        title=f"{r.spec.name} — price spread ROW / {r.spec.exporter}",
+        caption=cap,
+    )
+    emit(
+        _thin(r.price_bands, r.spec.period),
+        fmt,
+        title="Price bands by market",
+        caption=cap,
+    )
+    emit(
+        r.importer_summary(),
+        fmt,
+        title="Importer exposure over the horizon [t]",
+        caption="shortfall: rest-of-world unmet demand x import share; restricted: baseline flow "
+        "from the exporter held back. " + "; ".join(r.notes),
+    )
+    emit(
+        _thin(prob, r.spec.period),
+        fmt,
+        title="Probability that the ROW shortfall in a period exceeds the threshold",
+    )
+    a = r.assumptions
+    emit(
+        a[["name", "value", "unit", "assumption", "ref", "note"]],
+        fmt,
+        title="Inputs and assumptions",
+        caption="assumption = yes: not from the dataset or a cited source; facts:N = line N of "
+        "the gallium/germanium facts table (full citations: --show assumptions --format csv)",
+    )
+    if out is not None:
+        typer.echo(f"wrote tables and charts to {out}")
+
+
+def _thin(df, period: str):  # type: ignore[no-untyped-def]
+    """For table output of monthly runs: every third period."""
+    if period != "monthly":
+        return df
+    keep = sorted(set(df["period"]))[::3]
+    return df[df["period"].isin(keep)]
+
+
+def _write(r, out: Path, prob) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    from critmin.cli._output import to_json
+    from critmin.scenarios.plot import write_charts
+
+    out.mkdir(parents=True, exist_ok=True)
+    payload = {}
+    for name, df in r.tables().items():
+        if name == "shortfall_probability":
+            df = prob
+        df.to_csv(out / f"{name}.csv", index=False)
+        payload[name] = df
+    payload_json = {
+        "name": r.spec.name,
+        "draws": r.draws,
+        "seed": r.seed,
+        "unit": r.unit,
+        "notes": r.notes,
+        **{k: json.loads(to_json(v)) for k, v in payload.items()},
+    }
+    (out / "result.json").write_text(to_json(payload_json) + "\n", "utf-8")
+    write_charts(r, out)
+
+
+@app.command()
+def byproduct(
+    metal: Annotated[str, typer.Argument(help="gallium (from alumina) or germanium (from zinc).")],
+    country: Annotated[
+        str | None, typer.Option("--country", "-c", help="Country (ISO3 or name); default all.")
+    ] = None,
+    year: Annotated[int | None, typer.Option("--year", "-y", help="Year of host output.")] = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """By-product supply that host output supports: host x content x recovery, capped by capacity."""
+    from critmin.scenarios import byproduct_table
+
+    df = byproduct_table(metal, country=country, year=year)
+    if fmt is not Format.table:
+        emit(df, fmt)
+        return
+    cols = [
+        "iso3",
+        "host_t",
+        "case",
+        "intensity_g_t",
+        "potential_low_t",
+        "potential_t",
+        "potential_high_t",
+        "capacity_t",
+        "supported_t",
+        "plan_intensity_g_t",
+        "capacity_source",
+    ]
+    bm = "; ".join(f"{lab} = {v:g} g/t ({src})" for lab, v, src in df.attrs["benchmarks"])
+    factors = "; ".join(sorted(set(df["factor_sources"])))
+    first = df.iloc[0]
+    emit(
+        df[cols],
+        fmt,
+        title=f"{df.attrs['metal']} from {first['host']} ({first['year']}): supportable supply [t/yr]",
+        caption=f"factors: {factors}. Benchmarks: {bm or '—'}. Host output: {first['host_source']}",
+    )

@@ -1,0 +1,69 @@
+"""By-product supply: host x content x recovery, capped by capacity; store-backed tables."""
+
+from __future__ import annotations
+
+import pytest
+
+from critmin.errors import DataNotFoundError, ValidationError
+from critmin.scenarios import byproduct_table
+from critmin.scenarios.byproduct import byproduct_supply, route, route_table
+from critmin.scenarios.spec import bundled_facts
+
+
+def test_byproduct_supply_formula_and_cap() -> None:
+    # 1.4 Mt alumina x 70 g/t = 98 t; capped at 15 t
+    pot, sup = byproduct_supply(1.4e6, 70e-6, 15.0)
+    assert pot == pytest.approx(98.0)
+    assert sup == pytest.approx(15.0)
+    pot, sup = byproduct_supply(1.0e6, 10e-6, None)
+    assert pot == sup == pytest.approx(10.0)
+    with pytest.raises(ValidationError):
+        byproduct_supply(-1.0, 1e-6)
+
+
+def test_gallium_route_factors_cite_facts_or_are_assumptions() -> None:
+    r = route("gallium")
+    facts = bundled_facts()
+    for case, fs in r.cases.items():
+        for f in fs:
+            if f.source != "assumption":
+                assert f.source.startswith("facts:"), (case, f.name)
+                for n in f.source[6:].split(","):
+                    assert int(n) in facts
+    # technical: 2.5 t/t x 50 g/t x 0.7 x 0.8 = 70 g Ga per t alumina
+    assert r.intensity("technical") * 1e6 == pytest.approx(70.0)
+    # economic: 2.5 x 50 x 0.15 = 18.75 g/t
+    assert r.intensity("economic") * 1e6 == pytest.approx(18.75)
+    assert (
+        r.intensity("economic", "low") < r.intensity("economic") <= r.intensity("economic", "high")
+    )
+    assert set(route_table(r)["case"]) == {"technical", "economic"}
+    with pytest.raises(ValidationError):
+        route("tin")
+
+
+def test_kazakhstan_gallium_from_store() -> None:
+    df = byproduct_table("gallium", country="KAZ")
+    assert set(df["case"]) == {"technical", "economic"}
+    assert (df["host_t"] == 1.4e6).all()  # MCS 2025 alumina, Kazakhstan, 2024
+    assert (df["year"] == 2024).all()
+    tech = df[df["case"] == "technical"].iloc[0]
+    assert tech["potential_t"] == pytest.approx(98.0)
+    assert tech["capacity_t"] == 15.0 and "facts:167" in tech["capacity_source"]
+    assert tech["supported_t"] == pytest.approx(15.0)
+    assert tech["plan_intensity_g_t"] == pytest.approx(15 / 1.4)
+    eco = df[df["case"] == "economic"].iloc[0]
+    assert eco["potential_t"] == pytest.approx(26.25)
+    assert df.attrs["benchmarks"]
+
+
+def test_china_capped_by_installed_capacity_and_germanium_route() -> None:
+    df = byproduct_table("gallium", country="China")
+    tech = df[df["case"] == "technical"].iloc[0]
+    assert tech["capacity_t"] == 1000.0  # store, MCS 2025
+    assert tech["supported_t"] == 1000.0 < tech["potential_t"]
+    ge = byproduct_table("germanium")
+    assert (ge["host"] == "zinc").all() and len(ge) > 5
+    assert ge["supported_t"].isna().all()  # no germanium capacity in the store
+    with pytest.raises(DataNotFoundError):
+        byproduct_table("gallium", country="ISL")
