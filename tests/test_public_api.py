@@ -6,6 +6,8 @@ EXPECTED = [
     "CritminError",
     "Store",
     "__version__",
+    "brief",
+    "check_claims",
     "commodities",
     "concentration",
     "country",
@@ -18,7 +20,12 @@ EXPECTED = [
     "resolve_commodity",
     "resolve_country",
     "revisions",
+    "run_deposit",
+    "run_scenario",
     "sources",
+    "supply_risk",
+    "value_deposit",
+    "value_project",
 ]
 
 
@@ -36,3 +43,15 @@ def test_errors_share_one_root() -> None:
 
     for name in errors.__all__:
         assert issubclass(getattr(errors, name), critmin.CritminError)
+
+
+def test_import_is_light() -> None:
+    """``import critmin`` must not load pandas, numba or scipy (fast CLI start)."""
+    import subprocess
+    import sys
+
+    code = "import sys, critmin; print(','.join(m for m in ('pandas', 'numba', 'scipy', 'pint') if m in sys.modules))"
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    assert out == ""
