@@ -152,7 +152,11 @@ def test_project_page_runs_a_valuation(watched: Any, live_server: str, tmp_path:
     page.set_input_files("#pj-spec", str(spec))
     page.fill("#pj-draws", "300")
     page.click("#pj-run")
-    page.wait_for_selector("#pj-status[data-done=true]", timeout=60_000)
+    page.wait_for_function(
+        "document.querySelector('#pj-status').dataset.done === 'true' || !!document.querySelector('#pj-status .error')",
+        timeout=60_000,
+    )
+    assert page.get_attribute("#pj-status", "data-done") == "true", page.inner_text("#pj-status")
     page.wait_for_selector("#pj-hist[data-rendered=true]")
     assert "NPV" in page.inner_text("#pj-kpis")
 
