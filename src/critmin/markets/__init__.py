@@ -17,9 +17,9 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # pragma: no cover
-    from critmin.markets.structure import concentration, hhi, rank, shares
     from critmin.markets.prices import annual_average, price_change
     from critmin.markets.profile import country_profile, reserves_to_production
+    from critmin.markets.structure import concentration, hhi, rank, shares
 
 __all__ = [
     "annual_average",
