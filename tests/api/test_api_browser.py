@@ -152,10 +152,7 @@ def test_project_page_runs_a_valuation(watched: Any, live_server: str, tmp_path:
     page.set_input_files("#pj-spec", str(spec))
     page.fill("#pj-draws", "300")
     page.click("#pj-run")
-    page.wait_for_function(
-        "document.querySelector('#pj-status').dataset.done === 'true' || !!document.querySelector('#pj-status .error')",
-        timeout=60_000,
-    )
+    page.locator("#pj-status[data-done=true], #pj-status .error").first.wait_for(timeout=60_000)
     assert page.get_attribute("#pj-status", "data-done") == "true", page.inner_text("#pj-status")
     page.wait_for_selector("#pj-hist[data-rendered=true]")
     assert "NPV" in page.inner_text("#pj-kpis")

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "geostats"))
-from geostats_fixtures import SMALL_SPEC, small_db, write  # noqa: E402
+from geostats_fixtures import SMALL_SPEC, small_db, write
 
-from critmin.cli.main import run  # noqa: E402
+from critmin.cli.main import run
 
 __all__ = ["small_db"]
 
@@ -23,32 +23,66 @@ def test_report_json(spec: Path, capsys: pytest.CaptureFixture[str], tmp_path: P
     code = run(["deposit", "report", str(spec), "--format", "json", "--plots", str(tmp_path / "p")])
     assert code == 0
     rows = json.loads(capsys.readouterr().out)
-    assert {r["class"] for r in rows} == {"measured", "indicated", "inferred", "measured+indicated", "total"}
-    assert set(rows[0]) == {"cutoff", "class", "tonnes", "grade", "grade_unit", "metal", "metal_unit"}
+    assert {r["class"] for r in rows} == {
+        "measured",
+        "indicated",
+        "inferred",
+        "measured+indicated",
+        "total",
+    }
+    assert set(rows[0]) == {
+        "cutoff",
+        "class",
+        "tonnes",
+        "grade",
+        "grade_unit",
+        "metal",
+        "metal_unit",
+    }
     assert (tmp_path / "p" / "grade_tonnage.png").stat().st_size > 1000
     html = (tmp_path / "p" / "grade_tonnage.html").read_text()
     assert "plotly" in html and len(html) > 1_000_000  # plotly.js embedded
 
 
-def test_stats_composite_variogram_estimate(spec: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+def test_stats_composite_variogram_estimate(
+    spec: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
     assert run(["deposit", "stats", str(spec), "-f", "json"]) == 0
     stats = {r["statistic"]: r["value"] for r in json.loads(capsys.readouterr().out)}
     assert stats["holes_assayed"] == 12
     assert run(["deposit", "stats", str(spec), "--intercepts", "-f", "csv"]) == 0
     assert capsys.readouterr().out.startswith("hole,from,to,length,grade")
-    assert run(["deposit", "composite", str(spec), "-f", "json", "-o", str(tmp_path / "c.csv")]) == 0
+    assert (
+        run(["deposit", "composite", str(spec), "-f", "json", "-o", str(tmp_path / "c.csv")]) == 0
+    )
     rows = json.loads(capsys.readouterr().out)
     assert rows[0]["domain"] == "all" and (tmp_path / "c.csv").exists()
     assert run(["deposit", "variogram", str(spec), "-f", "csv", "--plots", str(tmp_path)]) == 0
     assert (tmp_path / "variogram.png").exists() and (tmp_path / "variogram.html").exists()
     capsys.readouterr()
-    assert run(["deposit", "estimate", str(spec), "-f", "json", "--cross-validate", "--plots", str(tmp_path)]) == 0
+    assert (
+        run(
+            [
+                "deposit",
+                "estimate",
+                str(spec),
+                "-f",
+                "json",
+                "--cross-validate",
+                "--plots",
+                str(tmp_path),
+            ]
+        )
+        == 0
+    )
     figs = {r["figure"]: r["value"] for r in json.loads(capsys.readouterr().out)}
     assert figs["blocks_estimated"] > 0 and "cv_rmse" in figs
     assert (tmp_path / "swath_z.png").exists()
 
 
-def test_user_errors_are_one_line(spec: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+def test_user_errors_are_one_line(
+    spec: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
     bad = write(tmp_path / "bad.yaml", SMALL_SPEC.replace("length: 6", "length: 0"))
     assert run(["deposit", "report", str(bad)]) == 1
     err = capsys.readouterr().err

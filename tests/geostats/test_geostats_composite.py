@@ -22,8 +22,14 @@ def test_length_weighted_and_residual_rules() -> None:
     c = composite(_t([("A", 0, 4.6, 1.0)]), 2.0, ["g"])  # residual 0.6 < 1 -> merged
     np.testing.assert_allclose(c["to"], [2, 4.6])
     assert list(composite(_t([("A", 0, 4.6, 1.0)]), 2.0, ["g"], residual="drop")["to"]) == [2, 4]
-    assert list(composite(_t([("A", 0, 4.6, 1.0)]), 2.0, ["g"], residual="keep")["to"]) == [2, 4, 4.6]
-    np.testing.assert_allclose(composite(_t([("A", 0, 5.0, 1.0)]), 2.0, ["g"], residual="equalize")["length"], [2.5, 2.5])
+    assert list(composite(_t([("A", 0, 4.6, 1.0)]), 2.0, ["g"], residual="keep")["to"]) == [
+        2,
+        4,
+        4.6,
+    ]
+    np.testing.assert_allclose(
+        composite(_t([("A", 0, 5.0, 1.0)]), 2.0, ["g"], residual="equalize")["length"], [2.5, 2.5]
+    )
 
 
 def test_gaps_and_coverage() -> None:

@@ -10,7 +10,9 @@ from critmin.geostats.desurvey import direction_vectors, hole_positions
 def test_vertical_and_straight_inclined() -> None:
     p = hole_positions(np.array([0, 0, 100.0]), [0.0], [0.0], [90.0], np.array([0, 10, 50]))
     np.testing.assert_allclose(p, [[0, 0, 100], [0, 0, 90], [0, 0, 50]], atol=1e-12)
-    p = hole_positions(np.array([0, 0, 0.0]), [0.0, 50], [90.0, 90], [45.0, 45], np.array([0, 20, 80]))
+    p = hole_positions(
+        np.array([0, 0, 0.0]), [0.0, 50], [90.0, 90], [45.0, 45], np.array([0, 20, 80])
+    )
     s = np.sqrt(0.5)
     np.testing.assert_allclose(p[1], [20 * s, 0, -20 * s], atol=1e-9)
     np.testing.assert_allclose(p[2], [80 * s, 0, -80 * s], atol=1e-9)
@@ -26,7 +28,9 @@ def test_minimum_curvature_quarter_circle() -> None:
     expected = np.column_stack([r * np.sin(theta), np.zeros_like(theta), -(r - r * np.cos(theta))])
     np.testing.assert_allclose(p, expected, atol=1e-9)
     # beyond the last station: straight down
-    q = hole_positions(np.zeros(3), [0.0, length], [90.0, 90.0], [0.0, 90.0], np.array([length + 10]))
+    q = hole_positions(
+        np.zeros(3), [0.0, length], [90.0, 90.0], [0.0, 90.0], np.array([length + 10])
+    )
     np.testing.assert_allclose(q[0], [r, 0, -r - 10], atol=1e-9)
 
 
@@ -53,11 +57,16 @@ def test_desurvey_table_on_small_db(small_db: dict) -> None:  # type: ignore[typ
     from critmin.geostats.drillholes import ColumnMap, read_drillholes
 
     dh = read_drillholes(
-        small_db["collar"], small_db["survey"], {"assay": small_db["assay"]}, columns=ColumnMap(length="LENGTH")
+        small_db["collar"],
+        small_db["survey"],
+        {"assay": small_db["assay"]},
+        columns=ColumnMap(length="LENGTH"),
     )
     t = desurvey_table(dh, dh.table("assay"))
     first = t.iloc[0]
     assert first["zb"] == pytest.approx(500)
-    seg = np.linalg.norm(t[["xe", "ye", "ze"]].to_numpy() - t[["xb", "yb", "zb"]].to_numpy(), axis=1)
+    seg = np.linalg.norm(
+        t[["xe", "ye", "ze"]].to_numpy() - t[["xb", "yb", "zb"]].to_numpy(), axis=1
+    )
     np.testing.assert_allclose(seg, 2.0, rtol=1e-4)
     assert isinstance(t, pd.DataFrame)

@@ -73,7 +73,9 @@ def test_below_detection_rules(tmp_path: Path) -> None:
     half = _read(p)
     assert half.table("assay")["CU"].iloc[0] == pytest.approx(0.01)
     assert np.isnan(half.table("assay")["CU"].iloc[2])  # blank = not assayed
-    assert any("1 below-detection value(s) in 'CU' replaced by rule 'half'" in n for n in half.notes)
+    assert any(
+        "1 below-detection value(s) in 'CU' replaced by rule 'half'" in n for n in half.notes
+    )
     assert _read(p, below_detection="zero").table("assay")["CU"].iloc[0] == 0.0
     assert np.isnan(_read(p, below_detection="nan").table("assay")["CU"].iloc[0])
     with pytest.raises(InputFileError, match="below-detection") as e:
@@ -97,7 +99,9 @@ def test_synthetic_au_demo_validation() -> None:
     d = REFERENCE / "drillholes" / "synthetic-au-demo"
     if not d.exists():
         pytest.skip("reference data absent")
-    cols = ColumnMap(hole="BHID", x="XCOLLAR", y="YCOLLAR", z="ZCOLLAR", length="LENGTH", azimuth="AZ")
+    cols = ColumnMap(
+        hole="BHID", x="XCOLLAR", y="YCOLLAR", z="ZCOLLAR", length="LENGTH", azimuth="AZ"
+    )
     args = (d / "collar.csv", d / "survey.csv", {"assay": d / "assay.csv"})
     # some final intervals pass the collar length by < 0.45 m: strict reading says where
     with pytest.raises(InputFileError, match="beyond the length") as e:

@@ -35,7 +35,9 @@ def test_hand_solved_two_samples() -> None:
     w, m, v = kriging_weights(data, np.zeros(3), SPH)
     np.testing.assert_allclose(w, [lam1, lam2], rtol=1e-12)
     assert m == pytest.approx(mu) and v == pytest.approx(var)
-    r = ordinary_kriging(data, np.array([3.0, 6.0]), np.zeros((1, 3)), SPH, Search((20, 20, 20), min_samples=2))
+    r = ordinary_kriging(
+        data, np.array([3.0, 6.0]), np.zeros((1, 3)), SPH, Search((20, 20, 20), min_samples=2)
+    )
     assert r["estimate"].iloc[0] == pytest.approx(3 * lam1 + 6 * lam2)
     assert r["variance"].iloc[0] == pytest.approx(var)
 
@@ -50,7 +52,13 @@ def test_exact_at_data_points_with_zero_nugget() -> None:
 
 def test_weights_sum_to_one_and_kernel_matches_numpy() -> None:
     x, v = _data(60)
-    model = VariogramModel(0.1, (Structure("exponential", 0.5, (60, 40, 20), 30, 10, 5), Structure("gaussian", 0.4, (30, 30, 30))))
+    model = VariogramModel(
+        0.1,
+        (
+            Structure("exponential", 0.5, (60, 40, 20), 30, 10, 5),
+            Structure("gaussian", 0.4, (30, 30, 30)),
+        ),
+    )
     t = np.array([[50.0, 50, 50]])
     w, _, var = kriging_weights(x, t[0], model, block_size=(10, 10, 5), discretisation=(3, 3, 2))
     assert w.sum() == pytest.approx(1.0)
@@ -106,7 +114,14 @@ def test_cross_validation_leave_one_out() -> None:
     assert not np.isclose(cv["error"], 0).all()  # the sample itself is excluded
     assert cv[["true", "estimate"]].corr().iloc[0, 1] > 0.7
     holes = np.repeat(np.arange(40), 5).astype(str)
-    cvh = cross_validate(x, v, model, Search((60, 60, 60), min_samples=3, max_samples=16), holes=holes, leave_hole_out=True)
+    cvh = cross_validate(
+        x,
+        v,
+        model,
+        Search((60, 60, 60), min_samples=3, max_samples=16),
+        holes=holes,
+        leave_hole_out=True,
+    )
     assert cvh["estimate"].notna().all()
 
 
@@ -117,7 +132,12 @@ def test_against_pykrige() -> None:
     t = rng.uniform(10, 90, (40, 3))
     model = VariogramModel(0.05, (Structure("spherical", 0.6, (45, 45, 45)),))
     ok = pk.OrdinaryKriging3D(
-        x[:, 0], x[:, 1], x[:, 2], v, variogram_model="spherical", variogram_parameters={"psill": 0.6, "range": 45.0, "nugget": 0.05}
+        x[:, 0],
+        x[:, 1],
+        x[:, 2],
+        v,
+        variogram_model="spherical",
+        variogram_parameters={"psill": 0.6, "range": 45.0, "nugget": 0.05},
     )
     z, ss = ok.execute("points", t[:, 0], t[:, 1], t[:, 2], backend="loop", n_closest_points=12)
     r = ordinary_kriging(x, v, t, model, Search((1e4, 1e4, 1e4), min_samples=12, max_samples=12))

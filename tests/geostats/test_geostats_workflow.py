@@ -13,7 +13,12 @@ from critmin.geostats.blockmodel import BlockModel, block_density
 from critmin.geostats.classify import ClassCriteria, ClassificationRule, classify
 from critmin.geostats.report import contained_metal, grade_tonnage, resource_report
 from critmin.geostats.spec import load_spec
-from critmin.geostats.variogram import Structure, VariogramModel, experimental_variogram, fit_variogram
+from critmin.geostats.variogram import (
+    Structure,
+    VariogramModel,
+    experimental_variogram,
+    fit_variogram,
+)
 from critmin.geostats.wireframe import inside_wireframe, read_stl
 
 
@@ -24,7 +29,12 @@ def test_spec_errors_name_file_and_field(tmp_path: Path) -> None:
         load_spec(p)
     assert e.value.field == "search.max_samples"
     assert "bad.yaml" in str(e.value)
-    p2 = write(tmp_path / "bad2.yaml", SMALL_SPEC.replace("fit: {kinds: [spherical]}", "fit: {kinds: [spherical]}\n  model: {structures: []}"))
+    p2 = write(
+        tmp_path / "bad2.yaml",
+        SMALL_SPEC.replace(
+            "fit: {kinds: [spherical]}", "fit: {kinds: [spherical]}\n  model: {structures: []}"
+        ),
+    )
     with pytest.raises(SpecError, match="variogram"):
         load_spec(p2)
     p3 = write(tmp_path / "bad3.yaml", "name: [unclosed")
@@ -69,12 +79,16 @@ def test_estimate_blocks_chunks_match(small_spec: Path, tmp_path: Path) -> None:
     _, model = variogram_for(sp, comps)
     bm, _ = build_block_model(sp, comps, dh)
     a = estimate_blocks(bm, comps, model, searches_for(sp), chunk_size=10_000)
-    b = estimate_blocks(bm, comps, model, searches_for(sp), chunk_size=37, out_dir=tmp_path / "parts")
+    b = estimate_blocks(
+        bm, comps, model, searches_for(sp), chunk_size=37, out_dir=tmp_path / "parts"
+    )
     pd.testing.assert_frame_equal(a, b)
     parts = sorted((tmp_path / "parts").glob("part-*.parquet"))
     assert len(parts) == len(list(bm.chunks(37)))
     assert sum(len(pd.read_parquet(p)) for p in parts) == len(a)
-    hard = estimate_blocks(bm, comps, model, searches_for(sp), hard_domains=True, domain_distance=30)
+    hard = estimate_blocks(
+        bm, comps, model, searches_for(sp), hard_domains=True, domain_distance=30
+    )
     assert len(hard) > 0
 
 
@@ -91,10 +105,25 @@ def test_block_model_geometry() -> None:
 
 def _cube_stl(path: Path, lo: float, hi: float) -> Path:
     v = np.array([[x, y, z] for x in (lo, hi) for y in (lo, hi) for z in (lo, hi)])
-    faces = [(0, 1, 3), (0, 3, 2), (4, 6, 7), (4, 7, 5), (0, 4, 5), (0, 5, 1), (2, 3, 7), (2, 7, 6), (0, 2, 6), (0, 6, 4), (1, 5, 7), (1, 7, 3)]
+    faces = [
+        (0, 1, 3),
+        (0, 3, 2),
+        (4, 6, 7),
+        (4, 7, 5),
+        (0, 4, 5),
+        (0, 5, 1),
+        (2, 3, 7),
+        (2, 7, 6),
+        (0, 2, 6),
+        (0, 6, 4),
+        (1, 5, 7),
+        (1, 7, 3),
+    ]
     data = bytearray(b"\0" * 80) + struct.pack("<I", len(faces))
     for f in faces:
-        data += struct.pack("<3f", 0, 0, 0) + b"".join(struct.pack("<3f", *v[i]) for i in f) + b"\0\0"
+        data += (
+            struct.pack("<3f", 0, 0, 0) + b"".join(struct.pack("<3f", *v[i]) for i in f) + b"\0\0"
+        )
     path.write_bytes(bytes(data))
     return path
 
@@ -107,9 +136,16 @@ def test_inside_wireframe_cube(tmp_path: Path) -> None:
     c = bm.centroids()
     expected = ((c > 2) & (c < 8)).all(axis=1)
     np.testing.assert_array_equal(inside, expected)
-    ascii_stl = "solid t\n" + "".join(
-        "facet normal 0 0 0\nouter loop\n" + "".join(f"vertex {p[0]} {p[1]} {p[2]}\n" for p in t) + "endloop\nendfacet\n" for t in tri
-    ) + "endsolid t\n"
+    ascii_stl = (
+        "solid t\n"
+        + "".join(
+            "facet normal 0 0 0\nouter loop\n"
+            + "".join(f"vertex {p[0]} {p[1]} {p[2]}\n" for p in t)
+            + "endloop\nendfacet\n"
+            for t in tri
+        )
+        + "endsolid t\n"
+    )
     np.testing.assert_allclose(read_stl(write(tmp_path / "a.stl", ascii_stl)), tri)
 
 
@@ -121,7 +157,13 @@ def test_babbitt_feet_and_wireframe() -> None:
     from critmin.geostats.drillholes import ColumnMap, read_drillholes
 
     cols = ColumnMap(hole="BHID", x="XCOLLAR", y="YCOLLAR", z="ZCOLLAR", azimuth="AZ")
-    dh = read_drillholes(d / "collar_BABBITT.csv", d / "survey_BABBITT.csv", {"assay": d / "assay_BABBITT.csv"}, columns=cols, units="ft")
+    dh = read_drillholes(
+        d / "collar_BABBITT.csv",
+        d / "survey_BABBITT.csv",
+        {"assay": d / "assay_BABBITT.csv"},
+        columns=cols,
+        units="ft",
+    )
     assert len(dh.collar) == 399
     tri = read_stl(d / "Mpz.stl", scale=0.3048)
     lo, hi = tri.reshape(-1, 3).min(axis=0), tri.reshape(-1, 3).max(axis=0)
@@ -156,7 +198,9 @@ def test_classify_rule_and_report() -> None:
     )
     c = classify(b)
     assert c.tolist() == ["measured", "indicated", "indicated", "inferred", "unclassified"]
-    strict = ClassificationRule(indicated=ClassCriteria(max_pass=2, min_holes=2, max_relative_variance=0.3))
+    strict = ClassificationRule(
+        indicated=ClassCriteria(max_pass=2, min_holes=2, max_relative_variance=0.3)
+    )
     assert classify(b, strict, sill=1.0).tolist()[2] == "inferred"
     b["class"] = c
     rep = resource_report(b, [0.0, 2.5], grade_unit="%", metal_unit="t")
@@ -177,7 +221,16 @@ def test_variogram_experimental_and_fit() -> None:
     # fit recovers a known model from its own exact values
     true = VariogramModel(0.1, (Structure("spherical", 0.9, (40.0, 40.0, 40.0)),))
     lags = np.arange(2.0, 60, 4)
-    exp = pd.DataFrame({"lag": lags, "distance": lags, "gamma": true.gamma_along(lags), "pairs": 100, "azimuth": np.nan, "dip": np.nan})
+    exp = pd.DataFrame(
+        {
+            "lag": lags,
+            "distance": lags,
+            "gamma": true.gamma_along(lags),
+            "pairs": 100,
+            "azimuth": np.nan,
+            "dip": np.nan,
+        }
+    )
     fit = fit_variogram(exp, ["spherical"])
     assert fit.nugget == pytest.approx(0.1, abs=0.02)
     assert fit.structures[0].ranges[0] == pytest.approx(40, rel=0.05)

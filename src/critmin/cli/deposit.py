@@ -106,7 +106,7 @@ def composite_cmd(
         rows.append(
             {
                 "domain": name,
-                "composites": int(len(g)),
+                "composites": len(g),
                 "holes": int(g["hole"].nunique()),
                 "mean": s["mean"],
                 "cv": s["cv"],

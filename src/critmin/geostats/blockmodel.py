@@ -15,7 +15,7 @@ import pandas as pd
 
 from critmin.errors import ValidationError
 
-__all__ = ["BlockModel", "block_density", "nearest_domain", "below_surface"]
+__all__ = ["BlockModel", "below_surface", "block_density", "nearest_domain"]
 
 
 @dataclass(frozen=True)

@@ -80,7 +80,9 @@ def _meets(blocks: pd.DataFrame, c: ClassCriteria, sill: float) -> np.ndarray:
     return ok
 
 
-def classify(blocks: pd.DataFrame, rule: ClassificationRule | None = None, sill: float = 1.0) -> pd.Series:
+def classify(
+    blocks: pd.DataFrame, rule: ClassificationRule | None = None, sill: float = 1.0
+) -> pd.Series:
     """Class of each block.
 
     Parameters

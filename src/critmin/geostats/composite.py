@@ -204,7 +204,9 @@ def assign_domain(table: pd.DataFrame, codes: pd.DataFrame, column: str) -> pd.S
     return out
 
 
-def top_cut(values: np.ndarray, cap: float, lengths: np.ndarray | None = None) -> tuple[np.ndarray, dict[str, float]]:
+def top_cut(
+    values: np.ndarray, cap: float, lengths: np.ndarray | None = None
+) -> tuple[np.ndarray, dict[str, float]]:
     """Cap grades at a top-cut value.
 
     Parameters

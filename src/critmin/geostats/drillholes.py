@@ -326,7 +326,9 @@ def read_drillholes(
     c["hole"] = c[cols.hole].str.strip()
     empty = c["hole"] == ""
     if empty.any():
-        raise InputFileError(str(cpath), "empty hole id", line=int(empty.idxmax()), column=cols.hole)
+        raise InputFileError(
+            str(cpath), "empty hole id", line=int(empty.idxmax()), column=cols.hole
+        )
     dup = c["hole"].duplicated()
     if dup.any():
         line = int(dup.idxmax())

@@ -130,9 +130,7 @@ def discretisation_offsets(
     """
     if block_size is None or int(np.prod(counts)) == 1:
         return np.zeros((1, 3))
-    axes = [
-        (np.arange(n) + 0.5) / n * s - s / 2 for n, s in zip(counts, block_size, strict=True)
-    ]
+    axes = [(np.arange(n) + 0.5) / n * s - s / 2 for n, s in zip(counts, block_size, strict=True)]
     g = np.meshgrid(*axes, indexing="ij")
     return np.column_stack([a.ravel() for a in g])
 

@@ -27,7 +27,7 @@ __all__ = [
 
 
 def _groups(exp: pd.DataFrame) -> list[tuple[str, pd.DataFrame, float | None, float]]:
-    out = []
+    out: list[tuple[str, pd.DataFrame, float | None, float]] = []
     for (az, dp), g in exp.groupby(["azimuth", "dip"], dropna=False):
         if np.isnan(az):
             out.append(("omnidirectional", g, None, 0.0))
@@ -36,7 +36,9 @@ def _groups(exp: pd.DataFrame) -> list[tuple[str, pd.DataFrame, float | None, fl
     return out
 
 
-def _model_curve(model: VariogramModel, hmax: float, az: float | None, dp: float) -> tuple[np.ndarray, np.ndarray]:
+def _model_curve(
+    model: VariogramModel, hmax: float, az: float | None, dp: float
+) -> tuple[np.ndarray, np.ndarray]:
     h = np.linspace(0.0, hmax, 200)
     return h, model.gamma_along(h, az or 0.0, dp)
 
@@ -74,11 +76,22 @@ def variogram_plotly(exp: pd.DataFrame, model: VariogramModel | None) -> Any:
     fig = go.Figure()
     hmax = float(np.nanmax(exp["distance"])) * 1.1
     for label, g, az, dp in _groups(exp):
-        fig.add_trace(go.Scatter(x=g["distance"], y=g["gamma"], mode="markers", name=label, text=g["pairs"], hovertemplate="h=%{x:.1f} m γ=%{y:.4g} pairs=%{text}"))
+        fig.add_trace(
+            go.Scatter(
+                x=g["distance"],
+                y=g["gamma"],
+                mode="markers",
+                name=label,
+                text=g["pairs"],
+                hovertemplate="h=%{x:.1f} m γ=%{y:.4g} pairs=%{text}",
+            )
+        )
         if model is not None:
             h, y = _model_curve(model, hmax, az, dp)
             fig.add_trace(go.Scatter(x=h, y=y, mode="lines", name=f"model {label}"))
-    fig.update_layout(title="Experimental variogram and model", xaxis_title="lag [m]", yaxis_title="γ(h)")
+    fig.update_layout(
+        title="Experimental variogram and model", xaxis_title="lag [m]", yaxis_title="γ(h)"
+    )
     return fig
 
 
@@ -110,13 +123,23 @@ def swath_plotly(sw: pd.DataFrame, unit: str = "") -> Any:
 
     axis = str(sw["axis"].iloc[0]) if len(sw) else "x"
     fig = go.Figure()
-    fig.add_trace(go.Scatter(x=sw["centre"], y=sw["composite_mean"], mode="lines+markers", name="composites"))
-    fig.add_trace(go.Scatter(x=sw["centre"], y=sw["block_mean"], mode="lines+markers", name="kriged blocks"))
-    fig.update_layout(title=f"Swath plot along {axis}", xaxis_title=f"{axis} [m]", yaxis_title=f"mean grade [{unit}]")
+    fig.add_trace(
+        go.Scatter(x=sw["centre"], y=sw["composite_mean"], mode="lines+markers", name="composites")
+    )
+    fig.add_trace(
+        go.Scatter(x=sw["centre"], y=sw["block_mean"], mode="lines+markers", name="kriged blocks")
+    )
+    fig.update_layout(
+        title=f"Swath plot along {axis}",
+        xaxis_title=f"{axis} [m]",
+        yaxis_title=f"mean grade [{unit}]",
+    )
     return fig
 
 
-def save_grade_tonnage_png(gt: pd.DataFrame, path: str | Path, grade_unit: str = "%", metal_unit: str = "t") -> Path:
+def save_grade_tonnage_png(
+    gt: pd.DataFrame, path: str | Path, grade_unit: str = "%", metal_unit: str = "t"
+) -> Path:
     """Grade-tonnage curve (tonnes and mean grade above cut-off), as PNG."""
     import matplotlib
 
@@ -143,8 +166,18 @@ def grade_tonnage_plotly(gt: pd.DataFrame, grade_unit: str = "%", metal_unit: st
     import plotly.graph_objects as go
 
     fig = go.Figure()
-    fig.add_trace(go.Scatter(x=gt["cutoff"], y=gt["tonnes"] / 1e6, name="tonnes [Mt]", mode="lines+markers"))
-    fig.add_trace(go.Scatter(x=gt["cutoff"], y=gt["grade"], name=f"grade [{grade_unit}]", mode="lines+markers", yaxis="y2"))
+    fig.add_trace(
+        go.Scatter(x=gt["cutoff"], y=gt["tonnes"] / 1e6, name="tonnes [Mt]", mode="lines+markers")
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=gt["cutoff"],
+            y=gt["grade"],
+            name=f"grade [{grade_unit}]",
+            mode="lines+markers",
+            yaxis="y2",
+        )
+    )
     fig.update_layout(
         title="Grade-tonnage curve",
         xaxis_title=f"cut-off [{grade_unit}]",

@@ -32,7 +32,9 @@ GRADE_FACTORS: dict[str, float] = {"%": 1e-2, "g/t": 1e-6, "ppm": 1e-6, "ppb": 1
 _METAL_ALIASES = {"oz": "ozt", "koz": "kozt", "Moz": "Mozt"}
 
 
-def contained_metal(tonnes: np.ndarray | float, grade: np.ndarray | float, grade_unit: str, metal_unit: str = "t") -> np.ndarray:
+def contained_metal(
+    tonnes: np.ndarray | float, grade: np.ndarray | float, grade_unit: str, metal_unit: str = "t"
+) -> np.ndarray:
     """Contained metal of tonnes at a grade.
 
     Parameters
@@ -56,9 +58,20 @@ def contained_metal(tonnes: np.ndarray | float, grade: np.ndarray | float, grade
     unit = metal_unit
     if unit in ("koz", "Moz"):
         k = 1e3 if unit == "koz" else 1e6
-        return np.asarray(tonnes) * np.asarray(grade) * GRADE_FACTORS[grade_unit] * convert(1.0, "t", "ozt") / k
+        return (
+            np.asarray(tonnes)
+            * np.asarray(grade)
+            * GRADE_FACTORS[grade_unit]
+            * convert(1.0, "t", "ozt")
+            / k
+        )
     f = convert(1.0, "t", _METAL_ALIASES.get(unit, unit))
-    return np.asarray(tonnes, dtype=float) * np.asarray(grade, dtype=float) * GRADE_FACTORS[grade_unit] * f
+    return (
+        np.asarray(tonnes, dtype=float)
+        * np.asarray(grade, dtype=float)
+        * GRADE_FACTORS[grade_unit]
+        * f
+    )
 
 
 def grade_tonnage(
@@ -139,9 +152,9 @@ def resource_report(
         rows per class, ``measured+indicated`` and ``total``; unclassified
         blocks are not reported.
     """
-    for c in ("class", "tonnes", grade_column):
-        if c not in blocks:
-            raise ValidationError(f"blocks have no column {c!r}")
+    for col in ("class", "tonnes", grade_column):
+        if col not in blocks:
+            raise ValidationError(f"blocks have no column {col!r}")
     rep = blocks[blocks["class"] != "unclassified"]
     groups: list[tuple[str, pd.DataFrame]] = [
         (name, rep[rep["class"] == name]) for name in ("measured", "indicated", "inferred")
@@ -151,7 +164,9 @@ def resource_report(
     rows = []
     for c in cutoffs:
         for name, b in groups:
-            gt = grade_tonnage(b[grade_column].to_numpy(), b["tonnes"].to_numpy(), [c], grade_unit, metal_unit)
+            gt = grade_tonnage(
+                b[grade_column].to_numpy(), b["tonnes"].to_numpy(), [c], grade_unit, metal_unit
+            )
             r = gt.iloc[0]
             rows.append(
                 {
@@ -188,7 +203,9 @@ def brief_section(spec_path: str | Path) -> dict[str, Any]:
 
     res = run_spec(spec_path)
     figs = {
-        "grade_tonnage": plot.grade_tonnage_plotly(res.grade_tonnage, res.spec.grade.unit, res.spec.grade.metal_unit),
+        "grade_tonnage": plot.grade_tonnage_plotly(
+            res.grade_tonnage, res.spec.grade.unit, res.spec.grade.metal_unit
+        ),
         "swath_x": plot.swath_plotly(res.swath("x")),
     }
     if res.experimental is not None:

@@ -58,7 +58,7 @@ class DrillholeSpec(_M):
     survey: Path | None = None
     assay: Path
     tables: dict[str, Path] = Field(default_factory=dict)
-    columns: ColumnsSpec = Field(default_factory=ColumnsSpec)
+    columns: ColumnsSpec = Field(default_factory=lambda: ColumnsSpec.model_validate({}))
     dip_positive_down: bool = True
     units: Literal["m", "ft"] = "m"
     below_detection: Literal["half", "zero", "nan", "error"] = "half"
@@ -218,9 +218,13 @@ class ClassSpec(_M):
 class ClassificationSpec(_M):
     """Classification rule."""
 
-    measured: ClassSpec = Field(default_factory=lambda: ClassSpec(max_pass=1, min_holes=3))
-    indicated: ClassSpec = Field(default_factory=lambda: ClassSpec(max_pass=2, min_holes=2))
-    inferred: ClassSpec = Field(default_factory=ClassSpec)
+    measured: ClassSpec = Field(
+        default_factory=lambda: ClassSpec.model_validate({"max_pass": 1, "min_holes": 3})
+    )
+    indicated: ClassSpec = Field(
+        default_factory=lambda: ClassSpec.model_validate({"max_pass": 2, "min_holes": 2})
+    )
+    inferred: ClassSpec = Field(default_factory=lambda: ClassSpec.model_validate({}))
 
 
 class InterceptSpec(_M):

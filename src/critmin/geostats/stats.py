@@ -45,7 +45,9 @@ def hit_rate(table: pd.DataFrame, column: str, threshold: float) -> dict[str, fl
 
 
 def grade_summary(
-    values: np.ndarray, weights: np.ndarray | None = None, quantiles: tuple[float, ...] = (0.1, 0.25, 0.5, 0.75, 0.9, 0.95, 0.99)
+    values: np.ndarray,
+    weights: np.ndarray | None = None,
+    quantiles: tuple[float, ...] = (0.1, 0.25, 0.5, 0.75, 0.9, 0.95, 0.99),
 ) -> dict[str, float]:
     """Weighted summary of a grade distribution.
 

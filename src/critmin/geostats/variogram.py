@@ -441,10 +441,9 @@ def fit_variogram(
         structs = []
         for k in range(ns):
             r = p[i + k * nr : i + (k + 1) * nr]
-            rng = (r[0], r[0], r[0]) if iso else tuple(np.sort(r)[::-1])
-            structs.append(
-                Structure(kinds[k], float(sills[k]), tuple(float(x) for x in rng), azimuth, dip, rake)  # type: ignore[arg-type]
-            )
+            rr = np.full(3, r[0]) if iso else np.sort(r)[::-1]
+            rng3 = (float(rr[0]), float(rr[1]), float(rr[2]))
+            structs.append(Structure(kinds[k], float(sills[k]), rng3, azimuth, dip, rake))
         return VariogramModel(max(c0, 0.0), tuple(structs))
 
     p0: list[float] = []

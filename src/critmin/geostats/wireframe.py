@@ -41,9 +41,7 @@ def read_stl(path: str | Path, scale: float = 1.0) -> np.ndarray:
     if len(raw) >= 84:
         n = int(np.frombuffer(raw[80:84], dtype="<u4")[0])
         if 84 + 50 * n == len(raw):
-            rec = np.dtype(
-                [("normal", "<f4", 3), ("v", "<f4", (3, 3)), ("attr", "<u2")]
-            )
+            rec = np.dtype([("normal", "<f4", 3), ("v", "<f4", (3, 3)), ("attr", "<u2")])
             tri = np.frombuffer(raw, dtype=rec, count=n, offset=84)["v"].astype(float)
             return tri * scale
     text = raw.decode("ascii", errors="replace")

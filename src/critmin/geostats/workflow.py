@@ -142,7 +142,9 @@ def build_composites(spec: EstimationSpec, dh: Drillholes) -> tuple[pd.DataFrame
     return comps, notes
 
 
-def variogram_for(spec: EstimationSpec, comps: pd.DataFrame) -> tuple[pd.DataFrame | None, VariogramModel]:
+def variogram_for(
+    spec: EstimationSpec, comps: pd.DataFrame
+) -> tuple[pd.DataFrame | None, VariogramModel]:
     """Experimental variogram(s) (if asked) and the model (given or fitted)."""
     v = spec.variogram
     xyz = comps[["x", "y", "z"]].to_numpy()
@@ -171,7 +173,8 @@ def variogram_for(spec: EstimationSpec, comps: pd.DataFrame) -> tuple[pd.DataFra
         model = VariogramModel(
             v.model.nugget,
             tuple(
-                Structure(s.kind, s.sill, s.ranges, s.azimuth, s.dip, s.rake) for s in v.model.structures
+                Structure(s.kind, s.sill, s.ranges, s.azimuth, s.dip, s.rake)
+                for s in v.model.structures
             ),
         )
     else:
@@ -204,7 +207,9 @@ def searches_for(spec: EstimationSpec) -> list[Search]:
     return [base.scaled(f) for f in s.passes]
 
 
-def build_block_model(spec: EstimationSpec, comps: pd.DataFrame, dh: Drillholes) -> tuple[BlockModel, np.ndarray | None]:
+def build_block_model(
+    spec: EstimationSpec, comps: pd.DataFrame, dh: Drillholes
+) -> tuple[BlockModel, np.ndarray | None]:
     """Grid geometry and the wireframe mask (or None)."""
     b = spec.block_model
     if b.origin is not None and b.shape is not None:
@@ -245,7 +250,16 @@ def _estimate_chunk(
         blocks["domain"] = nearest_domain(xyz, comp["xyz"], comp["domain"], dom_dist)
     if blocks.empty:
         return blocks
-    cols = ["estimate", "variance", "n_samples", "n_holes", "mean_distance", "nearest_distance", "sum_weights", "search_pass"]
+    cols = [
+        "estimate",
+        "variance",
+        "n_samples",
+        "n_holes",
+        "mean_distance",
+        "nearest_distance",
+        "sum_weights",
+        "search_pass",
+    ]
     if hard and "domain" in comp:
         parts = []
         for d in pd.unique(comp["domain"]):
@@ -254,8 +268,14 @@ def _estimate_chunk(
             if not sel_b.any():
                 continue
             r = ordinary_kriging(
-                comp["xyz"][sel_c], comp["grade"][sel_c], xyz[sel_b], model, searches,
-                holes=comp["hole"][sel_c], block_size=bm.size, discretisation=discretisation,
+                comp["xyz"][sel_c],
+                comp["grade"][sel_c],
+                xyz[sel_b],
+                model,
+                searches,
+                holes=comp["hole"][sel_c],
+                block_size=bm.size,
+                discretisation=discretisation,
             )
             r.index = np.flatnonzero(sel_b)
             parts.append(r)
@@ -264,8 +284,14 @@ def _estimate_chunk(
         res["search_pass"] = res["search_pass"].fillna(0).astype(np.int64)
     else:
         res = ordinary_kriging(
-            comp["xyz"], comp["grade"], xyz, model, searches, holes=comp["hole"],
-            block_size=bm.size, discretisation=discretisation,
+            comp["xyz"],
+            comp["grade"],
+            xyz,
+            model,
+            searches,
+            holes=comp["hole"],
+            block_size=bm.size,
+            discretisation=discretisation,
         )
     out = pd.concat([blocks, res.reset_index(drop=True)], axis=1)
     return out[out["search_pass"] > 0].reset_index(drop=True)
@@ -450,7 +476,11 @@ class Appraisal:
         )
 
 
-def run_spec(spec: EstimationSpec | str | Path, scheduler: str | None = None, out_dir: str | Path | None = None) -> Appraisal:
+def run_spec(
+    spec: EstimationSpec | str | Path,
+    scheduler: str | None = None,
+    out_dir: str | Path | None = None,
+) -> Appraisal:
     """Run a whole estimation spec.
 
     Parameters
@@ -491,8 +521,10 @@ def run_spec(spec: EstimationSpec | str | Path, scheduler: str | None = None, ou
         out_dir=out_dir,
     )
     if blocks.empty:
-        raise ValidationError("no block was estimated: check the search ranges and block model extent")
-    dom = blocks["domain"] if "domain" in blocks else None
+        raise ValidationError(
+            "no block was estimated: check the search ranges and block model extent"
+        )
+    dom = blocks.get("domain")
     dens = block_density(dom, sp.block_model.density, sp.block_model.default_density)
     blocks["density"] = np.broadcast_to(dens, (len(blocks),)).copy() if dens.size == 1 else dens
     blocks["tonnes"] = blocks["density"] * bm.block_volume
@@ -504,17 +536,24 @@ def run_spec(spec: EstimationSpec | str | Path, scheduler: str | None = None, ou
     )
     blocks["class"] = classify(blocks, rule, sill=model.sill)
     gt = grade_tonnage(
-        blocks["estimate"].to_numpy(), blocks["tonnes"].to_numpy(), sp.report.cutoffs,
-        sp.grade.unit, sp.grade.metal_unit,
+        blocks["estimate"].to_numpy(),
+        blocks["tonnes"].to_numpy(),
+        sp.report.cutoffs,
+        sp.grade.unit,
+        sp.grade.metal_unit,
     )
-    resource = resource_report(blocks, sp.report.cutoffs, "estimate", sp.grade.unit, sp.grade.metal_unit)
+    resource = resource_report(
+        blocks, sp.report.cutoffs, "estimate", sp.grade.unit, sp.grade.metal_unit
+    )
     w = comps["weight"].to_numpy()
     decl_mean = float(np.sum(w * comps["grade"]) / np.sum(w))
     p1 = blocks[blocks["search_pass"] == 1]
     validation = {
         "composite_mean": float(comps["grade"].mean()),
         "declustered_mean": decl_mean,
-        "block_mean_pass1": float(np.average(p1["estimate"], weights=p1["tonnes"])) if len(p1) else float("nan"),
+        "block_mean_pass1": float(np.average(p1["estimate"], weights=p1["tonnes"]))
+        if len(p1)
+        else float("nan"),
         "block_mean_all": float(np.average(blocks["estimate"], weights=blocks["tonnes"])),
     }
     validation["relative_difference_pass1"] = validation["block_mean_pass1"] / decl_mean - 1.0

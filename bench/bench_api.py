@@ -1,0 +1,295 @@
+"""Load benchmark of the HTTP API on loopback.
+
+Starts ``critmin serve`` (uvicorn) on 127.0.0.1 at a free port in a child process,
+with a private store and API key, and drives it from this process with an asyncio
+httpx client:
+
+1. cached reads: a mix of read endpoints at 50 concurrent connections;
+2. uncached reads: ``rank`` with a different what-if quantity on every request (each
+   one computes), 50 concurrent connections;
+3. reads during a heavy run: one client reading sequentially, first alone, then while a
+   100,000-draw scenario (``critmin.scenarios``; a valuation when absent) runs in the
+   server's worker pool.
+
+Every phase is bounded in time; only loopback addresses are used.
+
+Usage::
+
+    .venv/bin/python bench/bench_api.py [--seconds 15] [--concurrency 50] [--draws 100000]
+                                        [--write bench/RESULTS-api.md]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+REPO = Path(__file__).resolve().parents[1]
+KEY = "bench-key-0123456789"
+
+CACHED_MIX = [
+    "/api/v1/production/gallium",
+    "/api/v1/rank/gallium?year=2024&add=KAZ=15t",
+    "/api/v1/concentration/tin",
+    "/api/v1/prices/tin?start=2015&end=2025&annual=true",
+    "/api/v1/commodities",
+    "/api/v1/countries/Kazakhstan",
+    "/api/v1/commodities/gallium",
+    "/api/v1/production/copper?format=csv",
+]
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def pct(xs: list[float], q: float) -> float:
+    if not xs:
+        return float("nan")
+    s = sorted(xs)
+    return s[min(len(s) - 1, round(q / 100 * (len(s) - 1)))]
+
+
+def summary(name: str, lat: list[float], errors: int, seconds: float, conc: int) -> dict[str, Any]:
+    return {
+        "phase": name,
+        "concurrency": conc,
+        "requests": len(lat) + errors,
+        "errors": errors,
+        "rps": (len(lat) + errors) / seconds,
+        "p50_ms": 1000 * pct(lat, 50),
+        "p90_ms": 1000 * pct(lat, 90),
+        "p99_ms": 1000 * pct(lat, 99),
+        "max_ms": 1000 * max(lat) if lat else float("nan"),
+        "mean_ms": 1000 * statistics.fmean(lat) if lat else float("nan"),
+    }
+
+
+async def load(base: str, urls: Any, seconds: float, conc: int, name: str) -> dict[str, Any]:
+    """``conc`` workers, each looping over URLs until ``seconds`` have passed."""
+    lat: list[float] = []
+    errors = 0
+    counter = 0
+    limits = httpx.Limits(max_connections=conc, max_keepalive_connections=conc)
+    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=60) as client:
+        deadline = time.perf_counter() + seconds
+
+        async def worker(i: int) -> None:
+            nonlocal errors, counter
+            while time.perf_counter() < deadline:
+                counter += 1
+                url = urls(counter) if callable(urls) else urls[(i + counter) % len(urls)]
+                t0 = time.perf_counter()
+                try:
+                    r = await client.get(url)
+                    ok = r.status_code == 200
+                except httpx.HTTPError:
+                    ok = False
+                dt = time.perf_counter() - t0
+                if ok:
+                    lat.append(dt)
+                else:
+                    errors += 1
+
+        t0 = time.perf_counter()
+        await asyncio.gather(*(worker(i) for i in range(conc)))
+        elapsed = time.perf_counter() - t0
+    return summary(name, lat, errors, elapsed, conc)
+
+
+async def reads_during(base: str, seconds: float, heavy: Any, name: str) -> dict[str, Any]:
+    """One sequential reader for ``seconds`` (uncached what-ifs), while ``heavy`` runs."""
+    lat: list[float] = []
+    errors = 0
+    async with httpx.AsyncClient(base_url=base, timeout=60) as client:
+        job = await heavy(client) if heavy else None
+        deadline = time.perf_counter() + seconds
+        i = 0
+        t_start = time.perf_counter()
+        while time.perf_counter() < deadline:
+            i += 1
+            t0 = time.perf_counter()
+            r = await client.get(f"/api/v1/rank/tin?add=KAZ={7000 + i % 5000}t&year=2024")
+            if r.status_code == 200:
+                lat.append(time.perf_counter() - t0)
+            else:
+                errors += 1
+            if job is not None and i % 5 == 0:
+                st = (await client.get(f"/api/v1/jobs/{job}", headers={"X-API-Key": KEY})).json()
+                if st["status"] not in ("queued", "running"):
+                    break
+            await asyncio.sleep(0.05)
+        out = summary(name, lat, errors, time.perf_counter() - t_start, 1)
+        if job is not None:
+            st = (await client.get(f"/api/v1/jobs/{job}", headers={"X-API-Key": KEY})).json()
+            out["heavy_status_at_end"] = st["status"]
+    return out
+
+
+def heavy_submitter(draws: int) -> tuple[str, Any]:
+    """A coroutine factory submitting the heaviest run available; returns (label, factory)."""
+    try:
+        import critmin.scenarios  # noqa: F401
+
+        spec = (REPO / "examples" / "scenarios" / "gallium-export-restriction.yaml").read_bytes()
+        label = f"scenario gallium-export-restriction.yaml, {draws:,} draws"
+        url = "/api/v1/scenarios"
+        files = {"spec": ("scenario.yaml", spec)}
+    except ImportError:
+        spec = (REPO / "examples" / "projects" / "syrymbet-tin.yaml").read_bytes()
+        label = f"valuation syrymbet-tin.yaml, {draws:,} draws"
+        url = "/api/v1/valuations"
+        files = {"spec": ("project.yaml", spec)}
+
+    async def submit(client: httpx.AsyncClient) -> str:
+        r = await client.post(
+            url, headers={"X-API-Key": KEY}, files=files, data={"draws": str(draws), "seed": "1"}
+        )
+        r.raise_for_status()
+        return str(r.json()["job_id"])
+
+    return label, submit
+
+
+def start_server(port: int, store_dir: str) -> subprocess.Popen[bytes]:
+    env = {
+        **os.environ,
+        "CRITMIN_DB": str(Path(store_dir) / "critmin.duckdb"),
+        "CRITMIN_API_KEYS": KEY,
+        "CRITMIN_API_MAX_DRAWS": "200000",
+        "CRITMIN_API_WORKERS": "1",
+    }
+    cmd = [
+        sys.executable, "-m", "critmin.cli.main", "serve",
+        "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning",
+    ]  # fmt: skip
+    return subprocess.Popen(cmd, env=env, cwd=REPO)
+
+
+def wait_ready(base: str, timeout: float = 180) -> float:
+    t0 = time.perf_counter()
+    while time.perf_counter() - t0 < timeout:
+        try:
+            if httpx.get(base + "/api/v1/health", timeout=2).status_code == 200:
+                return time.perf_counter() - t0
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    raise RuntimeError("server did not start")
+
+
+def table(rows: list[dict[str, Any]]) -> str:
+    head = "| phase | conc. | requests | errors | req/s | p50 ms | p90 ms | p99 ms | max ms |"
+    lines = [head, "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for r in rows:
+        lines.append(
+            f"| {r['phase']} | {r['concurrency']} | {r['requests']} | {r['errors']} | "
+            f"{r['rps']:.1f} | {r['p50_ms']:.1f} | {r['p90_ms']:.1f} | {r['p99_ms']:.1f} | "
+            f"{r['max_ms']:.1f} |"
+        )
+    return "\n".join(lines)
+
+
+async def main_async(args: argparse.Namespace, base: str) -> list[dict[str, Any]]:
+    rows = []
+    # warm the read cache (first computation of each URL) and time it
+    cold = []
+    async with httpx.AsyncClient(base_url=base, timeout=120) as c:
+        for u in CACHED_MIX:
+            t0 = time.perf_counter()
+            r = await c.get(u)
+            cold.append((u, r.status_code, 1000 * (time.perf_counter() - t0)))
+    rows.append(await load(base, CACHED_MIX, args.seconds, args.concurrency, "cached read mix"))
+    rows.append(
+        await load(
+            base,
+            lambda i: f"/api/v1/rank/gallium?add=KAZ={i}t&year=2024",
+            args.seconds,
+            args.concurrency,
+            "uncached rank what-ifs",
+        )
+    )
+    rows.append(await reads_during(base, min(args.seconds, 10), None, "sequential reads, idle"))
+    label, submit = heavy_submitter(args.draws)
+    t0 = time.perf_counter()
+    during = await reads_during(
+        base, args.heavy_seconds, submit, f"sequential reads during {label}"
+    )
+    during["heavy_label"] = label
+    during["heavy_observed_s"] = time.perf_counter() - t0
+    rows.append(during)
+    rows.append({"cold": cold})
+    return rows
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--seconds", type=float, default=15.0, help="duration of each load phase")
+    ap.add_argument("--concurrency", type=int, default=50)
+    ap.add_argument("--draws", type=int, default=100_000)
+    ap.add_argument(
+        "--heavy-seconds", type=float, default=60.0, help="max reading time during the run"
+    )
+    ap.add_argument("--write", type=Path, default=None, help="append results as markdown")
+    args = ap.parse_args()
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    with tempfile.TemporaryDirectory(prefix="critmin-bench-api-") as store_dir:
+        proc = start_server(port, store_dir)
+        try:
+            startup = wait_ready(base)
+            rows = asyncio.run(main_async(args, base))
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+    cold = rows.pop()["cold"]
+    text = table(rows)
+    print(f"server ready after {startup:.1f} s (store created from the bundled files)")
+    print("first (uncached) request of each URL:")
+    for u, st, ms in cold:
+        print(f"  {st} {ms:8.1f} ms  {u}")
+    print(text)
+    heavy = rows[-1]
+    print(
+        f"heavy run: {heavy['heavy_label']}; status at end of reading: "
+        f"{heavy.get('heavy_status_at_end')}; observed {heavy['heavy_observed_s']:.1f} s"
+    )
+    if args.write:
+        date = subprocess.run(["date"], capture_output=True, text=True).stdout.strip()
+        cmd = "python bench/bench_api.py " + " ".join(sys.argv[1:])
+        md = [
+            f"\n## {date}\n",
+            f"Command: `{cmd}`; machine: 2 cores, 24 GiB (shared with other work); "
+            f"server and load client on the same machine, loopback only.\n",
+            f"Server ready after {startup:.1f} s (store created from the bundled files).\n",
+            "First (uncached) request of each URL of the mix:\n",
+            *[f"- {st} {ms:.0f} ms `{u}`" for u, st, ms in cold],
+            "",
+            text,
+            "",
+            f"Heavy run: {heavy['heavy_label']} in the worker pool (1 process); status when "
+            f"the reader stopped: {heavy.get('heavy_status_at_end')}.\n",
+        ]
+        with args.write.open("a", encoding="utf-8") as f:
+            f.write("\n".join(md) + "\n")
+    return 0 if all(r["errors"] == 0 for r in rows) else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
