@@ -64,3 +64,13 @@ def test_errors_exit_1(capsys: pytest.CaptureFixture[str]) -> None:
     assert "unknown method" in capsys.readouterr().err
     assert run(["risk", "explain", "tin", "--importer", "Atlantis"]) == 1
     assert "Atlantis" in capsys.readouterr().err
+
+
+def test_risk_without_subcommand_ranks(capsys: pytest.CaptureFixture[str]) -> None:
+    """``critmin risk --method eu --for EU27`` (the issue's spelling) ranks commodities."""
+    import json
+
+    assert run(["risk", "--method", "eu", "--for", "EU27", "--format", "json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    ranks = {r["commodity"]: r["rank"] for r in rows}
+    assert ranks["gallium"] <= 10

@@ -13,7 +13,7 @@ from critmin.cli._output import Format, emit
 
 __all__ = ["app"]
 
-app = typer.Typer(no_args_is_help=True)
+app = typer.Typer(no_args_is_help=False)
 
 FormatOpt = Annotated[
     Format, typer.Option("--format", "-f", help="Output format: table, csv or json.")
@@ -21,7 +21,10 @@ FormatOpt = Annotated[
 ImporterOpt = Annotated[
     str,
     typer.Option(
-        "--importer", "-i", help="Importer: EU27, OECD, G7, a country (USA) or a list (USA,JPN)."
+        "--importer",
+        "--for",
+        "-i",
+        help="Importer: EU27, OECD, G7, a country (USA) or a list (USA,JPN).",
     ),
 ]
 YearOpt = Annotated[
@@ -38,6 +41,32 @@ def _caption(a: dict[str, Any], draws: int, seed: int | None, top: int) -> str:
         + "value = point estimate at the parameter defaults; p5/p50/p95 over the parameter "
         "ranges, WGI errors and data qualifiers. Stand-ins: " + "; ".join(a["stand_ins"])
     )
+
+
+@app.callback(invoke_without_command=True)
+def _default(
+    ctx: typer.Context,
+    importer: ImporterOpt = "EU27",
+    method: Annotated[
+        str | None, typer.Option("--method", "-m", help="eu, eu2020, usgs, geopolrisk, hhi or all.")
+    ] = None,
+    year: YearOpt = None,
+    draws: Annotated[int, typer.Option("--draws", "-n", help="Monte Carlo draws.")] = 0,
+    seed: Annotated[int | None, typer.Option("--seed", help="Random seed.")] = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Supply-risk indices side by side. Without a sub-command: ``critmin risk --method eu --for EU27`` ranks."""
+    if ctx.invoked_subcommand is None:
+        rank(
+            importer=importer,
+            method=method or "all",
+            year=year,
+            draws=draws,
+            seed=seed,
+            top=10,
+            limit=None,
+            fmt=fmt,
+        )
 
 
 @app.command()
