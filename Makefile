@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 REF    ?= ../shared/reference
 
-.PHONY: demo test lint typecheck bench data install clean browser
+.PHONY: demo test lint typecheck bench data install clean browser frontend-assets serve bench-api
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,8 +25,20 @@ browser:
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) ; } || \
 	  echo "chromium not installed: browser tests will be skipped"
 
+## make frontend-assets: offline map topojson + Swagger UI (npm) into ~/.cache/critmin/frontend (optional)
+frontend-assets:
+	-@bash scripts/frontend-assets.sh
+
+## make serve: the HTTP API and dashboard on http://127.0.0.1:8000
+serve: $(STAMP)
+	$(BIN)/critmin serve
+
+## make bench-api: load benchmark of the HTTP API (loopback only)
+bench-api: $(STAMP)
+	$(BIN)/python bench/bench_api.py --write bench/RESULTS-api.md
+
 ## make test: set up, lint, type-check and run the test suite
-test: $(STAMP) browser
+test: $(STAMP) browser frontend-assets
 	$(BIN)/ruff check src tests bench examples
 	$(BIN)/ruff format --check src tests bench examples
 	$(BIN)/mypy

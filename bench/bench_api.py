@@ -83,6 +83,7 @@ async def load(base: str, urls: Any, seconds: float, conc: int, name: str) -> di
     lat: list[float] = []
     errors = 0
     counter = 0
+    codes: dict[str, int] = {}
     limits = httpx.Limits(max_connections=conc, max_keepalive_connections=conc)
     async with httpx.AsyncClient(base_url=base, limits=limits, timeout=60) as client:
         deadline = time.perf_counter() + seconds
@@ -96,22 +97,42 @@ async def load(base: str, urls: Any, seconds: float, conc: int, name: str) -> di
                 try:
                     r = await client.get(url)
                     ok = r.status_code == 200
-                except httpx.HTTPError:
+                    code = str(r.status_code)
+                except httpx.HTTPError as exc:
                     ok = False
+                    code = type(exc).__name__
                 dt = time.perf_counter() - t0
                 if ok:
                     lat.append(dt)
                 else:
                     errors += 1
+                    codes[code] = codes.get(code, 0) + 1
 
         t0 = time.perf_counter()
         await asyncio.gather(*(worker(i) for i in range(conc)))
         elapsed = time.perf_counter() - t0
-    return summary(name, lat, errors, elapsed, conc)
+    out = summary(name, lat, errors, elapsed, conc)
+    if codes:
+        out["phase"] += f" (errors: {codes})"
+    return out
 
 
-async def reads_during(base: str, seconds: float, heavy: Any, name: str) -> dict[str, Any]:
-    """One sequential reader for ``seconds`` (uncached what-ifs), while ``heavy`` runs."""
+def run_wrk(base: str, path: str, seconds: float, conc: int) -> str | None:
+    """``wrk --latency`` on one URL, if wrk is installed (Debian package wrk)."""
+    import shutil
+
+    if shutil.which("wrk") is None:
+        return None
+    cmd = ["wrk", "-t2", f"-c{conc}", f"-d{int(seconds)}s", "--latency", base + path]
+    out = subprocess.run(cmd, capture_output=True, text=True, timeout=seconds + 60).stdout
+    return f"$ {' '.join(cmd).replace(base, 'http://127.0.0.1:PORT')}\n{out.strip()}"
+
+
+async def reads_during(
+    base: str, seconds: float, heavy: Any, name: str, offset: int
+) -> dict[str, Any]:
+    """One sequential reader for ``seconds`` (uncached what-ifs: quantities from
+    ``offset`` on, never repeated), while ``heavy`` runs."""
     lat: list[float] = []
     errors = 0
     async with httpx.AsyncClient(base_url=base, timeout=60) as client:
@@ -122,7 +143,7 @@ async def reads_during(base: str, seconds: float, heavy: Any, name: str) -> dict
         while time.perf_counter() < deadline:
             i += 1
             t0 = time.perf_counter()
-            r = await client.get(f"/api/v1/rank/tin?add=KAZ={7000 + i % 5000}t&year=2024")
+            r = await client.get(f"/api/v1/rank/tin?add=KAZ={offset + i}t&year=2024")
             if r.status_code == 200:
                 lat.append(time.perf_counter() - t0)
             else:
@@ -213,6 +234,7 @@ async def main_async(args: argparse.Namespace, base: str) -> list[dict[str, Any]
             r = await c.get(u)
             cold.append((u, r.status_code, 1000 * (time.perf_counter() - t0)))
     rows.append(await load(base, CACHED_MIX, args.seconds, args.concurrency, "cached read mix"))
+    wrk = run_wrk(base, "/api/v1/production/gallium", args.seconds, args.concurrency)
     rows.append(
         await load(
             base,
@@ -222,16 +244,18 @@ async def main_async(args: argparse.Namespace, base: str) -> list[dict[str, Any]
             "uncached rank what-ifs",
         )
     )
-    rows.append(await reads_during(base, min(args.seconds, 10), None, "sequential reads, idle"))
+    rows.append(
+        await reads_during(base, min(args.seconds, 10), None, "sequential reads, idle", 10_000)
+    )
     label, submit = heavy_submitter(args.draws)
     t0 = time.perf_counter()
     during = await reads_during(
-        base, args.heavy_seconds, submit, f"sequential reads during {label}"
+        base, args.heavy_seconds, submit, f"sequential reads during {label}", 50_000
     )
     during["heavy_label"] = label
     during["heavy_observed_s"] = time.perf_counter() - t0
     rows.append(during)
-    rows.append({"cold": cold})
+    rows.append({"cold": cold, "wrk": wrk})
     return rows
 
 
@@ -258,13 +282,16 @@ def main() -> int:
                 proc.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 proc.kill()
-    cold = rows.pop()["cold"]
+    extra = rows.pop()
+    cold, wrk = extra["cold"], extra["wrk"]
     text = table(rows)
     print(f"server ready after {startup:.1f} s (store created from the bundled files)")
     print("first (uncached) request of each URL:")
     for u, st, ms in cold:
         print(f"  {st} {ms:8.1f} ms  {u}")
     print(text)
+    if wrk:
+        print(wrk)
     heavy = rows[-1]
     print(
         f"heavy run: {heavy['heavy_label']}; status at end of reading: "
@@ -286,6 +313,8 @@ def main() -> int:
             f"Heavy run: {heavy['heavy_label']} in the worker pool (1 process); status when "
             f"the reader stopped: {heavy.get('heavy_status_at_end')}.\n",
         ]
+        if wrk:
+            md += ["wrk (C client, cached endpoint) against the same server:\n", "```", wrk, "```"]
         with args.write.open("a", encoding="utf-8") as f:
             f.write("\n".join(md) + "\n")
     return 0 if all(r["errors"] == 0 for r in rows) else 1

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+
 from conftest import make_client
 
 
@@ -55,9 +56,7 @@ def test_production_matches_python_api(client: Any) -> None:
 
 
 def test_rank_what_if_kazakhstan_gallium(client: Any) -> None:
-    rows = client.get(
-        "/api/v1/rank/gallium", params={"year": 2024, "add": "KAZ=15t"}
-    ).json()
+    rows = client.get("/api/v1/rank/gallium", params={"year": 2024, "add": "KAZ=15t"}).json()
     kaz = next(r for r in rows if r["iso3"] == "KAZ")
     assert kaz["what_if"] is True
     assert kaz["value_t"] == pytest.approx(15.0)

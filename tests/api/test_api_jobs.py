@@ -6,8 +6,9 @@ import time
 from typing import Any
 
 import pytest
-from conftest import make_client
 from test_api_auth import PROJECT
+
+from conftest import make_client
 
 
 def _wait(client: Any, job_id: str, headers: dict[str, str], timeout: float = 60) -> dict[str, Any]:
@@ -44,7 +45,10 @@ def test_valuation_job_in_a_process_pool(api_settings: Any, auth: dict[str, str]
 
 
 def test_failed_job_reports_one_line(client: Any, auth: dict[str, str]) -> None:
-    spec = PROJECT.replace("kind: flat\n    price: {value: 30000, source: assumption}", "kind: store\n    series: no_such_series")
+    spec = PROJECT.replace(
+        "kind: flat\n    price: {value: 30000, source: assumption}",
+        "kind: store\n    series: no_such_series",
+    )
     r = client.post("/api/v1/valuations", headers=auth, files={"spec": ("p.yaml", spec.encode())})
     assert r.status_code == 202, r.text
     st = _wait(client, r.json()["job_id"], auth)
@@ -88,7 +92,9 @@ def test_claims_check(client: Any, auth: dict[str, str], repo: Any) -> None:
     if not client.app.state.modules.get("claims"):
         pytest.skip("critmin.claims is not installed")
     f = repo / "examples" / "kazakhstan-2025" / "claims.yaml"
-    r = client.post("/api/v1/claims/check", headers=auth, files={"file": ("c.yaml", f.read_bytes())})
+    r = client.post(
+        "/api/v1/claims/check", headers=auth, files={"file": ("c.yaml", f.read_bytes())}
+    )
     assert r.status_code == 200, r.text
     rows = r.json()
     assert {x["verdict"] for x in rows} <= {"supported", "contradicted", "not_checkable"}

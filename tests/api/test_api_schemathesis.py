@@ -12,9 +12,9 @@ import pytest
 
 schemathesis = pytest.importorskip("schemathesis", reason="schemathesis is not installed")
 
-from conftest import API_KEY  # noqa: E402
 from hypothesis import HealthCheck, Phase, settings  # noqa: E402
 
+from conftest import API_KEY  # noqa: E402
 from critmin.api.app import create_app  # noqa: E402
 from critmin.api.settings import Settings  # noqa: E402
 

@@ -133,7 +133,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.jobs = jobs
     app.state.modules = {m: False for m in _DOMAIN_MODULES}
 
-    from critmin.api.routes import dashboard, imports, jobs as jobs_routes, markets
+    from critmin.api.routes import dashboard, imports, markets
+    from critmin.api.routes import jobs as jobs_routes
 
     app.include_router(markets.router)
     for name, domain, router_mod in DOMAIN_ROUTERS:
@@ -167,7 +168,10 @@ def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
         return JSONResponse(
-            {"detail": request_validation_detail(list(exc.errors())), "error": "RequestValidationError"},
+            {
+                "detail": request_validation_detail(list(exc.errors())),
+                "error": "RequestValidationError",
+            },
             status_code=422,
         )
 

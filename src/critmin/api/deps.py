@@ -77,6 +77,17 @@ class ReadCache:
                 self._data.popitem(last=False)
         return value
 
+    def peek(self, key: Hashable) -> Any:
+        """The cached value for ``key`` or ``None`` (counts as a hit when found)."""
+        if self.size == 0:
+            return None
+        with self._lock:
+            if key in self._data:
+                self._data.move_to_end(key)
+                self.hits += 1
+                return self._data[key]
+        return None
+
     def clear(self) -> None:
         """Forget every entry."""
         with self._lock:

@@ -14,12 +14,21 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from fastapi import Query, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-__all__ = ["Fmt", "FmtQuery", "TABLE_RESPONSES", "json_body", "table_response", "value_column"]
+__all__ = [
+    "TABLE_RESPONSES",
+    "Fmt",
+    "FmtQuery",
+    "json_body",
+    "object_response",
+    "table_response",
+    "value_column",
+]
 
 
 class Fmt(StrEnum):
@@ -59,9 +68,14 @@ def _csv(df: pd.DataFrame) -> str:
 
     out = df.copy()
     for col in out.columns:
-        if out[col].dtype == object and out[col].map(lambda v: isinstance(v, list | tuple | np.ndarray)).any():
+        if (
+            out[col].dtype == object
+            and out[col].map(lambda v: isinstance(v, list | tuple | np.ndarray)).any()
+        ):
             out[col] = out[col].map(
-                lambda v: ";".join(str(x) for x in v) if isinstance(v, list | tuple | np.ndarray) else v
+                lambda v: (
+                    ";".join(str(x) for x in v) if isinstance(v, list | tuple | np.ndarray) else v
+                )
             )
     text: str = out.to_csv(index=False)
     return text
@@ -78,7 +92,7 @@ def json_body(obj: Any) -> bytes:
     return json.dumps(_clean(obj), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
-def table_response(
+async def table_response(
     request: Request,
     key: tuple[Any, ...],
     fmt: Fmt,
@@ -86,6 +100,8 @@ def table_response(
     filename: str,
 ) -> Response:
     """A cached JSON or CSV response for a DataFrame-producing computation.
+
+    A cache hit is answered on the event loop; a miss computes in the thread pool.
 
     Parameters
     ----------
@@ -107,7 +123,10 @@ def table_response(
             return _csv(df).encode("utf-8"), "text/csv; charset=utf-8"
         return json_body(df), "application/json"
 
-    body, media = request.app.state.cache.get((*key, fmt.value), build)
+    cache = request.app.state.cache
+    ck = (*key, fmt.value)
+    hit = cache.peek(ck)
+    body, media = hit if hit is not None else await run_in_threadpool(cache.get, ck, build)
     headers = {}
     if fmt is Fmt.csv:
         safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in filename)[:80]
@@ -115,7 +134,12 @@ def table_response(
     return Response(content=body, media_type=media, headers=headers)
 
 
-def object_response(request: Request, key: tuple[Any, ...], compute: Callable[[], Any]) -> Response:
+async def object_response(
+    request: Request, key: tuple[Any, ...], compute: Callable[[], Any]
+) -> Response:
     """A cached JSON response for a plain object."""
-    body = request.app.state.cache.get(key, lambda: json_body(compute()))
+    cache = request.app.state.cache
+    body = cache.peek(key)
+    if body is None:
+        body = await run_in_threadpool(cache.get, key, lambda: json_body(compute()))
     return Response(content=body, media_type="application/json")

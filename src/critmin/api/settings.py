@@ -120,9 +120,7 @@ class Settings(BaseModel):
     max_jobs_kept: int = Field(default=DEFAULT_MAX_JOBS_KEPT, ge=1)
 
     @classmethod
-    def from_env(
-        cls, env: Mapping[str, str] | None = None, **overrides: object
-    ) -> Settings:
+    def from_env(cls, env: Mapping[str, str] | None = None, **overrides: object) -> Settings:
         """Settings from ``CRITMIN_API_*`` variables, then keyword overrides.
 
         Parameters

@@ -37,10 +37,9 @@ def register(app: typer.Typer) -> None:
         from critmin.api.app import create_app
         from critmin.api.settings import Settings
 
-        overrides: dict[str, object] = {}
-        if workers is not None:
-            overrides["workers"] = workers
-        settings = Settings.from_env(**overrides)
+        settings = (
+            Settings.from_env() if workers is None else Settings.from_env(None, workers=workers)
+        )
         from critmin.data.store import get_store
 
         get_store()  # create or check the store before accepting requests
@@ -51,4 +50,5 @@ def register(app: typer.Typer) -> None:
             log_level=log_level,
             access_log=log_level == "debug",
             server_header=False,
+            timeout_keep_alive=30,
         )

@@ -6,7 +6,8 @@ the ellipsoid is the unit sphere). From the ``candidates`` nearest samples insid
 the ellipsoid, a compiled kernel keeps at most ``max_samples``, with at most
 ``max_per_hole`` from one hole and ``max_per_octant`` per octant of the
 ellipsoid, nearest first, then builds and solves each kriging system. Targets are
-processed in parallel (numba ``prange``), in chunks.
+processed in parallel (threads running a compiled kernel that releases the GIL),
+in chunks.
 
 Notes
 -----
@@ -40,11 +41,13 @@ Deutsch, C.V. & Journel, A.G. (1998). GSLIB, 2nd ed., program kt3d.
 
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
-from numba import njit, prange
+from numba import njit
 
 from critmin.errors import ValidationError
 from critmin.geostats.variogram import VariogramModel, anisotropy_matrix
@@ -59,6 +62,8 @@ __all__ = [
 ]
 
 _EPS2 = 1e-20
+# reassociation lets the short dot products vectorise; no change to NaN/inf semantics
+_FASTMATH = {"reassoc", "contract"}
 
 
 @dataclass(frozen=True)
@@ -136,31 +141,65 @@ def discretisation_offsets(
 
 
 @njit(cache=True, inline="always")
-def _cov(dx, dy, dz, nugget, codes, sills, mats, with_nugget):  # type: ignore[no-untyped-def]
-    h2 = dx * dx + dy * dy + dz * dz
-    c = 0.0
-    if h2 < _EPS2:
-        if with_nugget:
-            c = nugget
-        for s in range(codes.shape[0]):
-            c += sills[s]
-        return c
+def _unit_cov(kind, sill, r2):  # type: ignore[no-untyped-def]
+    """Covariance of one structure at the squared normalised lag ``r2``."""
+    if kind == 0:
+        if r2 < 1.0:
+            r = np.sqrt(r2)
+            return sill * (1.0 - 1.5 * r + 0.5 * r * r2)
+        return 0.0
+    if kind == 1:
+        return sill * np.exp(-3.0 * np.sqrt(r2))
+    return sill * np.exp(-3.0 * r2)
+
+
+@njit(cache=True, fastmath=_FASTMATH)
+def _cov_row(out, q0, n, gx, gy, gz, gf, px, py, pz, pf, nugget, codes, sills, c0, with_nugget):  # type: ignore[no-untyped-def]
+    """Covariances between one point and samples ``q0..n-1``, into ``out[q0:n]``.
+
+    ``gx, gy, gz`` are the gathered sample coordinates [m] and ``gf`` (shape
+    ``(n_structures, 3, n)``) the same samples in each structure's normalised frame;
+    ``px, py, pz`` and ``pf`` (shape ``(n_structures, 3)``) are the point. A
+    rotation per lag is not needed, and each loop over the samples is free of calls
+    so it vectorises. A lag under 1e-10 m takes ``c0`` (the sum of the sills) plus
+    the nugget if ``with_nugget``.
+    """
+    for q in range(q0, n):
+        out[q] = 0.0
     for s in range(codes.shape[0]):
-        m = mats[s]
-        a = m[0, 0] * dx + m[0, 1] * dy + m[0, 2] * dz
-        b = m[1, 0] * dx + m[1, 1] * dy + m[1, 2] * dz
-        e = m[2, 0] * dx + m[2, 1] * dy + m[2, 2] * dz
-        r2 = a * a + b * b + e * e
-        k = codes[s]
-        if k == 0:
-            if r2 < 1.0:
-                r = np.sqrt(r2)
-                c += sills[s] * (1.0 - 1.5 * r + 0.5 * r * r2)
-        elif k == 1:
-            c += sills[s] * np.exp(-3.0 * np.sqrt(r2))
+        kind = codes[s]
+        sill = sills[s]
+        f0 = pf[s, 0]
+        f1 = pf[s, 1]
+        f2 = pf[s, 2]
+        g0 = gf[s, 0]
+        g1 = gf[s, 1]
+        g2 = gf[s, 2]
+        if kind == 0:
+            for q in range(q0, n):
+                a = g0[q] - f0
+                b = g1[q] - f1
+                e = g2[q] - f2
+                r = min(np.sqrt(a * a + b * b + e * e), 1.0)
+                out[q] += sill * (1.0 - 1.5 * r + 0.5 * r * r * r)
+        elif kind == 1:
+            for q in range(q0, n):
+                a = g0[q] - f0
+                b = g1[q] - f1
+                e = g2[q] - f2
+                out[q] += sill * np.exp(-3.0 * np.sqrt(a * a + b * b + e * e))
         else:
-            c += sills[s] * np.exp(-3.0 * r2)
-    return c
+            for q in range(q0, n):
+                a = g0[q] - f0
+                b = g1[q] - f1
+                e = g2[q] - f2
+                out[q] += sill * np.exp(-3.0 * (a * a + b * b + e * e))
+    full = c0 + nugget if with_nugget else c0
+    for q in range(q0, n):
+        hx = gx[q] - px
+        hy = gy[q] - py
+        hz = gz[q] - pz
+        out[q] = full if hx * hx + hy * hy + hz * hz < _EPS2 else out[q]
 
 
 @njit(cache=True)
@@ -206,14 +245,120 @@ def _solve(a, b, n):  # type: ignore[no-untyped-def]
     return True
 
 
-@njit(parallel=True, cache=True)
-def _ok_kernel(  # type: ignore[no-untyped-def]
+@njit(cache=True, fastmath=_FASTMATH)
+def _cholesky(a, diag, ld, n):  # type: ignore[no-untyped-def]
+    """In-place Cholesky factor of the symmetric ``a[:n, :n]``; False if not positive definite.
+
+    Left-looking, by dot products of contiguous rows. Only the strictly lower
+    triangle of ``a`` is overwritten (with L); the diagonal of L goes to ``ld``.
+    ``diag`` holds the matrix diagonal; the upper triangle and diagonal of ``a``
+    are left as they were, so the matrix can be rebuilt for a fallback.
+    """
+    scale = 0.0
+    for i in range(n):
+        if diag[i] > scale:
+            scale = diag[i]
+    tiny = 1e-12 * scale if scale > 0 else 1e-300
+    for j in range(n):
+        aj = a[j]
+        d = diag[j]
+        for k in range(j):
+            d -= aj[k] * aj[k]
+        if d <= tiny:
+            return False
+        r = np.sqrt(d)
+        ld[j] = r
+        inv = 1.0 / r
+        for i in range(j + 1, n):
+            ai = a[i]
+            s = aj[i]  # upper triangle: the original C[i, j]
+            for k in range(j):
+                s -= ai[k] * aj[k]
+            ai[j] = s * inv
+    return True
+
+
+@njit(cache=True, fastmath=_FASTMATH)
+def _chol_solve2(a, ld, x, y, n):  # type: ignore[no-untyped-def]
+    """Solve ``L L^T x = x`` and ``L L^T y = y`` in place (factor from :func:`_cholesky`)."""
+    for i in range(n):
+        ai = a[i]
+        sx = x[i]
+        sy = y[i]
+        for k in range(i):
+            sx -= ai[k] * x[k]
+            sy -= ai[k] * y[k]
+        x[i] = sx / ld[i]
+        y[i] = sy / ld[i]
+    for i in range(n - 1, -1, -1):
+        ai = a[i]
+        xi = x[i] / ld[i]
+        yi = y[i] / ld[i]
+        x[i] = xi
+        y[i] = yi
+        for k in range(i):
+            x[k] -= ai[k] * xi
+            y[k] -= ai[k] * yi
+
+
+@njit(cache=True, fastmath=_FASTMATH)
+def _ok_weights(a, diag, ld, rhs, x, y, g, gb, n):  # type: ignore[no-untyped-def]
+    """Ordinary-kriging weights (in ``x``) and Lagrange multiplier of one system.
+
+    ``a[:n, :n]`` holds the sample covariance matrix C (symmetric, diagonal also
+    in ``diag``) and ``rhs`` the sample-target covariances. With the Cholesky
+    factor of C, solve :math:`C x = c` and :math:`C y = 1`; then
+    :math:`\\mu = (1^T x - 1) / 1^T y` and :math:`\\lambda = x - \\mu y`, which is
+    the solution of the bordered system. If C is not numerically positive
+    definite, the bordered system is solved by Gaussian elimination with partial
+    pivoting instead. Returns ``(ok, mu)``.
+    """
+    if _cholesky(a, diag, ld, n):
+        for i in range(n):
+            x[i] = rhs[i]
+            y[i] = 1.0
+        _chol_solve2(a, ld, x, y, n)
+        sx = 0.0
+        sy = 0.0
+        for i in range(n):
+            sx += x[i]
+            sy += y[i]
+        if sy > 0.0:
+            mu = (sx - 1.0) / sy
+            for i in range(n):
+                x[i] -= mu * y[i]
+            return True, mu
+    # fallback: the bordered system, rebuilt from the untouched upper triangle
+    n1 = n + 1
+    for i in range(n):
+        g[i, i] = diag[i]
+        for j in range(i + 1, n):
+            g[i, j] = a[i, j]
+            g[j, i] = a[i, j]
+        g[i, n] = 1.0
+        g[n, i] = 1.0
+        gb[i] = rhs[i]
+    g[n, n] = 0.0
+    gb[n] = 1.0
+    if not _solve(g, gb, n1):
+        return False, 0.0
+    for i in range(n):
+        x[i] = gb[i]
+    return True, gb[n]
+
+
+@njit(cache=True, nogil=True, fastmath=_FASTMATH)
+def _ok_run(  # type: ignore[no-untyped-def]
+    i0,
+    i1,
     dxyz,
+    dframes,
     dval,
     dhole,
     cand,
     targets,
     disc,
+    centre,
     smat,
     min_s,
     max_s,
@@ -234,18 +379,39 @@ def _ok_kernel(  # type: ignore[no-untyped-def]
     dnear,
     wsum,
 ):
-    m = targets.shape[0]
+    """Kriging of targets ``i0..i1-1`` (one run of :func:`_ok_kernel`)."""
     k_cand = cand.shape[1]
     n_data = dxyz.shape[0]
     nd = disc.shape[0]
+    ns = codes.shape[0]
     point = nd == 1
-    for i in prange(m):
-        sel = np.empty(max_s, dtype=np.int64)
-        octc = np.zeros(8, dtype=np.int64)
-        cnt = 0
+    c0 = 0.0
+    for s in range(ns):
+        c0 += sills[s]
+    sel = np.empty(max_s, dtype=np.int64)
+    octc = np.zeros(8, dtype=np.int64)
+    a = np.empty((max_s, max_s))
+    diag = np.empty(max_s)
+    ld = np.empty(max_s)
+    rhs = np.empty(max_s)
+    x = np.empty(max_s)
+    y = np.empty(max_s)
+    g = np.empty((max_s + 1, max_s + 1))
+    gb = np.empty(max_s + 1)
+    gx = np.empty(max_s)
+    gy = np.empty(max_s)
+    gz = np.empty(max_s)
+    gf = np.empty((ns, 3, max_s))
+    pf = np.empty((ns, 3))
+    row = np.empty(max_s)
+    gh = np.empty(max_s, dtype=np.int64)
+    for i in range(i0, i1):
         tx = targets[i, 0]
         ty = targets[i, 1]
         tz = targets[i, 2]
+        for o in range(8):
+            octc[o] = 0
+        cnt = 0
         for j in range(k_cand):
             idx = cand[i, j]
             if idx >= n_data or idx < 0:
@@ -286,44 +452,50 @@ def _ok_kernel(  # type: ignore[no-untyped-def]
             dnear[i] = np.nan
             wsum[i] = np.nan
             continue
-        n1 = cnt + 1
-        a = np.empty((n1, n1))
-        b = np.empty(n1)
+        # gather the samples (coordinates and normalised frames) contiguously
         for p in range(cnt):
             ip = sel[p]
-            for q in range(p, cnt):
-                iq = sel[q]
-                c = _cov(
-                    dxyz[ip, 0] - dxyz[iq, 0],
-                    dxyz[ip, 1] - dxyz[iq, 1],
-                    dxyz[ip, 2] - dxyz[iq, 2],
-                    nugget,
-                    codes,
-                    sills,
-                    mats,
-                    True,
-                )
-                a[p, q] = c
-                a[q, p] = c
-            a[p, cnt] = 1.0
-            a[cnt, p] = 1.0
-            acc = 0.0
-            for k in range(nd):
-                acc += _cov(
-                    dxyz[ip, 0] - tx - disc[k, 0],
-                    dxyz[ip, 1] - ty - disc[k, 1],
-                    dxyz[ip, 2] - tz - disc[k, 2],
-                    nugget,
-                    codes,
-                    sills,
-                    mats,
-                    point,
-                )
-            b[p] = acc / nd
-        a[cnt, cnt] = 0.0
-        b[cnt] = 1.0
-        rhs = b.copy()
-        ok = _solve(a, b, n1)
+            gx[p] = dxyz[ip, 0]
+            gy[p] = dxyz[ip, 1]
+            gz[p] = dxyz[ip, 2]
+            gh[p] = dhole[ip]
+            for s in range(ns):
+                for ax in range(3):
+                    gf[s, ax, p] = dframes[s, ip, ax]
+        # sample covariance matrix, one row at a time
+        for p in range(cnt):
+            for s in range(ns):
+                for ax in range(3):
+                    pf[s, ax] = gf[s, ax, p]
+            # upper triangle only: the Cholesky factor reads C there
+            _cov_row(
+                a[p], p, cnt, gx, gy, gz, gf, gx[p], gy[p], gz[p], pf,
+                nugget, codes, sills, c0, True,
+            )  # fmt: skip
+            diag[p] = a[p, p]
+        # right-hand side: mean covariance with the discretisation points
+        for p in range(cnt):
+            rhs[p] = 0.0
+        for k in range(nd):
+            px = tx + disc[k, 0]
+            py = ty + disc[k, 1]
+            pz = tz + disc[k, 2]
+            for s in range(ns):
+                for ax in range(3):
+                    pf[s, ax] = (
+                        mats[s, ax, 0] * (px - centre[0])
+                        + mats[s, ax, 1] * (py - centre[1])
+                        + mats[s, ax, 2] * (pz - centre[2])
+                    )
+            _cov_row(
+                row, 0, cnt, gx, gy, gz, gf, px, py, pz, pf,
+                nugget, codes, sills, c0, point,
+            )  # fmt: skip
+            for p in range(cnt):
+                rhs[p] += row[p]
+        for p in range(cnt):
+            rhs[p] /= nd
+        ok, mu = _ok_weights(a, diag, ld, rhs, x, y, g, gb, cnt)
         if not ok:
             est[i] = np.nan
             var[i] = np.nan
@@ -333,15 +505,15 @@ def _ok_kernel(  # type: ignore[no-untyped-def]
             wsum[i] = np.nan
             continue
         e = 0.0
-        s = 0.0
+        s_w = 0.0
         lc = 0.0
         dsum = 0.0
         dmin = np.inf
         for p in range(cnt):
             ip = sel[p]
-            e += b[p] * dval[ip]
-            s += b[p]
-            lc += b[p] * rhs[p]
+            e += x[p] * dval[ip]
+            s_w += x[p]
+            lc += x[p] * rhs[p]
             ddx = dxyz[ip, 0] - tx
             ddy = dxyz[ip, 1] - ty
             ddz = dxyz[ip, 2] - tz
@@ -350,20 +522,48 @@ def _ok_kernel(  # type: ignore[no-untyped-def]
             if dd < dmin:
                 dmin = dd
         est[i] = e
-        var[i] = cbb - lc - b[cnt]
-        wsum[i] = s
+        var[i] = cbb - lc - mu
+        wsum[i] = s_w
         dmean[i] = dsum / cnt
         dnear[i] = dmin
         nh = 0
         for p in range(cnt):
             new = True
+            hp = gh[p]
             for q in range(p):
-                if dhole[sel[q]] == dhole[sel[p]]:
+                if gh[q] == hp:
                     new = False
                     break
             if new:
                 nh += 1
         nholes[i] = nh
+
+
+def _available_cpus() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not on Linux
+        return os.cpu_count() or 1
+
+
+def _ok_kernel(*args: object, n_runs: int, threads: int) -> None:
+    """Ordinary kriging of all targets on ``threads`` threads.
+
+    The targets are split into ``n_runs`` contiguous runs (a few per thread), each
+    kriged by :func:`_ok_run`, which releases the GIL and allocates its work arrays
+    once per run, so nothing is allocated per target. Plain threads rather than
+    numba's ``prange`` keep the first (uncached) compile short.
+    """
+    targets = args[5]
+    m = len(targets)  # type: ignore[arg-type]
+    bounds = [(r * m // n_runs, (r + 1) * m // n_runs) for r in range(n_runs)]
+    if threads <= 1 or n_runs <= 1:
+        for i0, i1 in bounds:
+            _ok_run(i0, i1, *args)
+        return
+    with ThreadPoolExecutor(threads) as pool:
+        for f in [pool.submit(_ok_run, i0, i1, *args) for i0, i1 in bounds]:
+            f.result()
 
 
 def _block_covariance(model: VariogramModel, disc: np.ndarray) -> float:
@@ -422,6 +622,7 @@ def ordinary_kriging(
     block_size: tuple[float, float, float] | None = None,
     discretisation: tuple[int, int, int] = (1, 1, 1),
     chunk_size: int = 100_000,
+    threads: int | None = None,
     _exclude_self: bool = False,
     _exclude_hole: bool = False,
 ) -> pd.DataFrame:
@@ -448,6 +649,9 @@ def ordinary_kriging(
         Discretisation points per block along x, y, z (1, 1, 1: point kriging).
     chunk_size : int
         Targets per chunk (bounds the memory of the neighbour lists).
+    threads : int, optional
+        Threads for the neighbour search and the kriging systems (default: the
+        CPUs this process may run on).
 
     Returns
     -------
@@ -460,6 +664,7 @@ def ordinary_kriging(
     from scipy.spatial import cKDTree
 
     passes = [search] if isinstance(search, Search) else list(search)
+    threads = max(1, int(threads or _available_cpus()))
     if not passes:
         raise ValidationError("at least one search pass is needed")
     xyz = np.ascontiguousarray(np.asarray(data_xyz, dtype=float))
@@ -475,6 +680,9 @@ def ordinary_kriging(
     disc = discretisation_offsets(block_size, discretisation)
     cbb = _block_covariance(model, disc)
     nugget, codes, sills, mats = model.arrays()
+    # samples in each structure's normalised frame, about a centre (for precision)
+    centre = xyz.mean(axis=0) if len(xyz) else np.zeros(3)
+    frames = np.ascontiguousarray(np.einsum("sij,nj->sni", mats, xyz - centre))
     out = {
         "estimate": np.full(m, np.nan),
         "variance": np.full(m, np.nan),
@@ -503,7 +711,7 @@ def ordinary_kriging(
         for c0 in range(0, len(todo), chunk_size):
             sub = todo[c0 : c0 + chunk_size]
             tsub = tg[sub]
-            cand = neighbour_candidates(tree, smat, tsub, k)
+            cand = neighbour_candidates(tree, smat, tsub, k, workers=threads)
             n_sub = len(sub)
             excl_idx = pos_of[sub] if _exclude_self else np.full(n_sub, -1, dtype=np.int64)
             excl_hole = (
@@ -519,11 +727,13 @@ def ordinary_kriging(
             dm, dn, ws = (np.empty(n_sub) for _ in range(3))
             _ok_kernel(
                 xyz,
+                frames,
                 v,
                 hole_codes,
                 cand,
                 tsub,
                 disc,
+                centre,
                 smat,
                 sp.min_samples,
                 sp.max_samples,
@@ -543,6 +753,8 @@ def ordinary_kriging(
                 dm,
                 dn,
                 ws,
+                n_runs=max(1, min(n_sub, 4 * threads)),
+                threads=threads,
             )
             done = ~np.isnan(res[0])
             idx = sub[done]

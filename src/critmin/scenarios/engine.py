@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from critmin.errors import DataNotFoundError, ValidationError
-from critmin.scenarios.market import MarketCurves, clear_two_markets, supply
+from critmin.scenarios.kernel import OUT_NAMES, simulate_kernel
 from critmin.scenarios.spec import (
     CapacityAddition,
     DemandGrowth,
@@ -82,6 +82,9 @@ class Prepared:
     destinations: pd.DataFrame
     importers: pd.DataFrame
     notes: list[str] = field(default_factory=list)
+    _totals: dict[str, tuple[float, float]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     @property
     def exporter(self) -> str:
@@ -91,6 +94,11 @@ class Prepared:
 
     def market_totals(self, market: str) -> tuple[float, float]:
         """Baseline output and capacity (NaN when unknown) of a market. [t/yr]"""
+        if market not in self._totals:
+            self._totals[market] = self._market_totals(market)
+        return self._totals[market]
+
+    def _market_totals(self, market: str) -> tuple[float, float]:
         p = self.producers[self.producers["market"] == market]
         prod = float(p["production_t"].sum())
         caps = p["capacity_t"]
@@ -180,6 +188,8 @@ def _dest_share(prep: Prepared, codes: list[str] | None) -> float:
 
 def _period_mean(a: Array, step: int) -> Array:
     n, m = a.shape
+    if step == 1:
+        return a
     return a.reshape(n, m // step, step).mean(axis=2)
 
 
@@ -196,8 +206,14 @@ class _Schedules:
     outage: dict[str, Array]
     growth: dict[str, Array]
     release: dict[str, Array]
-    allowed_by_dest: Array  # (N, T, J) allowed fraction of the baseline flow to each destination
+    allowed_by_group: Array  # (N, T, G) allowed fraction of the baseline flow, by group
+    dest_group: Array  # (J,) group of each destination (same restrictions apply)
     dest_codes: list[str]
+
+    @property
+    def allowed_by_dest(self) -> Array:
+        """Allowed fraction of the baseline flow to each destination, ``(N, T, J)``. [1]"""
+        return self.allowed_by_group[:, :, self.dest_group]
 
 
 def _schedules(prep: Prepared, draws: dict[str, Array], n: int) -> _Schedules:
@@ -211,7 +227,9 @@ def _schedules(prep: Prepared, draws: dict[str, Array], n: int) -> _Schedules:
     dshare = np.append(prep.destinations["share"].to_numpy(float), 0.0)
     if prep.destinations.empty:
         dest_codes, dshare = ["(all)"], np.array([1.0])
-    frac = np.ones((n, spec.n_months, len(dest_codes)))
+    # destinations hit by the same restrictions form a group; the cap only needs the
+    # allowed fraction per group (product of the f_k of the restrictions targeting it)
+    group_f: list[tuple[Array, Array]] = []  # (targeted destinations, f_k (N, M))
     restricted = np.zeros(spec.n_months, dtype=bool)
     adds = {m: np.zeros((n, spec.n_months)) for m in ("domestic", "row")}
     adds_by: list[tuple[str, str, Array]] = []
@@ -248,7 +266,7 @@ def _schedules(prep: Prepared, draws: dict[str, Array], n: int) -> _Schedules:
                 targ = np.ones(len(dest_codes), dtype=bool)
             else:
                 targ = np.array([c in codes for c in dest_codes])
-            frac[:, :, targ] *= f[:, :, None]
+            group_f.append((targ, f))
         elif isinstance(sh, CapacityAddition):
             mkt = "domestic" if sh.country == prep.exporter else "row"
             t = draws[f"{key}.tonnes_per_year"][:, None]
@@ -288,7 +306,16 @@ def _schedules(prep: Prepared, draws: dict[str, Array], n: int) -> _Schedules:
             act = _active(months, sh.start, sh.duration_months)
             rate = draws[f"{key}.tonnes"][:, None] * 12.0 / sh.duration_months
             release[sh.market] = release[sh.market] + np.where(act[None, :], rate, 0.0)
-    cap_frac = (frac * dshare[None, None, :]).sum(axis=2)
+    sig = np.array([t for t, _ in group_f], dtype=bool).T.reshape(len(dest_codes), -1)
+    sigs, dest_group = np.unique(sig, axis=0, return_inverse=True)
+    dest_group = dest_group.reshape(-1)
+    frac = np.ones((n, spec.n_months, len(sigs)))
+    for g, sg in enumerate(sigs):
+        for (_, f), hit in zip(group_f, sg, strict=True):
+            if hit:
+                frac[:, :, g] *= f
+    wg = np.bincount(dest_group, weights=dshare, minlength=len(sigs))
+    cap_frac = frac @ wg
     _, kd = prep.market_totals("domestic")
     s0d, _ = prep.market_totals("domestic")
     bound = (kd if np.isfinite(kd) else 10 * s0d) + adds["domestic"]
@@ -303,27 +330,14 @@ def _schedules(prep: Prepared, draws: dict[str, Array], n: int) -> _Schedules:
         outage={k: np.clip(_period_mean(v, step), 0.0, 1.0) for k, v in outage.items()},
         growth={k: _period_mean(v, step) for k, v in growth.items()},
         release={k: _period_mean(v, step) for k, v in release.items()},
-        allowed_by_dest=frac.reshape(n, spec.horizon, step, len(dest_codes)).mean(axis=2),
+        allowed_by_group=frac.reshape(n, spec.horizon, step, len(sigs)).mean(axis=2),
+        dest_group=dest_group,
         dest_codes=dest_codes,
     )
 
 
 # ----------------------------------------------------------------------- simulation
-_OUT = (
-    "price_ratio",
-    "price",
-    "production",
-    "new_capacity",
-    "imports",
-    "exports",
-    "stock_draw",
-    "stock_release",
-    "consumption",
-    "reference_demand",
-    "unmet",
-    "surplus",
-    "stock_end",
-)
+_OUT = OUT_NAMES
 
 
 def simulate(prep: Prepared, draws: dict[str, Array]) -> dict[str, Any]:
@@ -382,82 +396,41 @@ def simulate(prep: Prepared, draws: dict[str, Array]) -> dict[str, Any]:
         }
     if np.any(base["domestic"]["d0"] <= 0):
         raise ValidationError("baseline exports must be below the exporter's output in every draw")
-    share = draws[f"{par}.stock_draw_share"]
     x_max = spec.parameters.price_ceiling_ratio
-    out: dict[str, Any] = {m: {k: np.zeros((n, T)) for k in _OUT} for m in ("domestic", "row")}
-    out["trade"] = {"cap": sch.cap, "segmented": np.zeros((n, T), dtype=bool)}
-    for t in range(T):
-        curves: dict[str, MarketCurves] = {}
-        for mkt in ("domestic", "row"):
-            b = base[mkt]
-            curves[mkt] = MarketCurves(
-                d0=b["d0"] * sch.growth[mkt][:, t],
-                eps_d=b["eps_d"],
-                s0=b["s0"],
-                eps_s=b["eps_s"],
-                k=b["k"],
-                outage=sch.outage[mkt][:, t],
-                inflow=sch.adds[mkt][:, t] + sch.release[mkt][:, t],
-            )
-        cap = sch.cap[:, t]
-        sol = clear_two_markets(curves["domestic"], curves["row"], cap, x_max)
-        # stock draws where the price is above baseline
-        avail = {
-            m: base[m]["stock"] * np.minimum(1.0, share * dt) / dt for m in ("domestic", "row")
-        }
-        need_w = curves["domestic"].excess(1.0) + curves["row"].excess(1.0)
-        tot_av = avail["domestic"] + avail["row"]
-        w_draw = np.clip(np.minimum(tot_av, need_w), 0.0, None) * (sol.x_row > 1.0)
-        draw = {}
-        for m, xm, flow in (
-            ("domestic", sol.x_domestic, -sol.exports),
-            ("row", sol.x_row, sol.exports),
-        ):
-            seg_need = np.clip(np.minimum(avail[m], curves[m].excess(1.0, flow)), 0.0, None)
-            integ = np.where(tot_av > 0, w_draw * avail[m] / np.where(tot_av > 0, tot_av, 1.0), 0.0)
-            draw[m] = np.where(sol.segmented, seg_need * (xm > 1.0), integ)
-        if np.any(draw["domestic"] > 0) or np.any(draw["row"] > 0):
-            curves = {
-                m: MarketCurves(
-                    d0=c.d0,
-                    eps_d=c.eps_d,
-                    s0=c.s0,
-                    eps_s=c.eps_s,
-                    k=c.k,
-                    outage=c.outage,
-                    inflow=np.asarray(c.inflow) + draw[m],
-                )
-                for m, c in curves.items()
-            }
-            sol = clear_two_markets(curves["domestic"], curves["row"], cap, x_max)
-        out["trade"]["segmented"][:, t] = sol.segmented
-        for m, xm, net in (
-            ("domestic", sol.x_domestic, -sol.exports),
-            ("row", sol.x_row, sol.exports),
-        ):
-            c, b, o = curves[m], base[m], out[m]
-            inc = supply(xm, c.s0, c.eps_s, c.k, c.outage)
-            avail_q = inc + np.asarray(c.inflow) + net
-            dem = c.demand(xm)
-            cons = np.minimum(dem, avail_q)
-            ref = np.asarray(c.d0)
-            o["price_ratio"][:, t] = xm
-            o["price"][:, t] = xm * b["p0"]
-            o["production"][:, t] = inc * dt
-            o["new_capacity"][:, t] = sch.adds[m][:, t] * dt
-            o["imports"][:, t] = np.maximum(net, 0.0) * dt
-            o["exports"][:, t] = np.maximum(-net, 0.0) * dt
-            o["stock_draw"][:, t] = draw[m] * dt
-            o["stock_release"][:, t] = sch.release[m][:, t] * dt
-            o["consumption"][:, t] = cons * dt
-            o["reference_demand"][:, t] = ref * dt
-            gap = ref - cons
-            o["unmet"][:, t] = np.where(gap > _RTOL * ref, gap, 0.0) * dt
-            sur = avail_q - cons
-            o["surplus"][:, t] = np.where(sur > _RTOL * avail_q, sur, 0.0) * dt
-            b["stock"] = np.maximum(b["stock"] - draw[m] * dt, 0.0)
-            o["stock_end"][:, t] = b["stock"]
-    out["_schedules"] = {"allowed_by_dest": sch.allowed_by_dest}
+    mk = ("domestic", "row")
+    fields = ("d0", "eps_d", "s0", "eps_s", "k", "p0", "stock")
+    pars = np.zeros((2, 8, n))
+    for j, m in enumerate(mk):
+        for q, f in enumerate(fields):
+            pars[j, q] = base[m][f]
+    pars[0, 7] = draws[f"{par}.stock_draw_share"]
+
+    def stack(d: dict[str, Array]) -> Array:
+        return np.ascontiguousarray(
+            np.stack([np.broadcast_to(d[m], (n, T)) for m in mk]), dtype=np.float64
+        )
+
+    res = np.empty((2, len(OUT_NAMES), n, T))
+    seg = np.zeros((n, T), dtype=np.bool_)
+    cap = np.ascontiguousarray(np.broadcast_to(sch.cap, (n, T)), dtype=np.float64)
+    simulate_kernel(
+        pars,
+        stack(sch.growth),
+        stack(sch.outage),
+        stack(sch.adds),
+        stack(sch.release),
+        cap,
+        float(dt),
+        float(x_max),
+        _RTOL,
+        res,
+        seg,
+    )
+    out: dict[str, Any] = {
+        m: {k: res[j, q] for q, k in enumerate(OUT_NAMES)} for j, m in enumerate(mk)
+    }
+    out["trade"] = {"cap": sch.cap, "segmented": seg}
+    out["_schedules"] = sch
     out["_adds_by"] = sch.adds_by
     out["_dest_codes"] = sch.dest_codes
     return out
@@ -470,7 +443,7 @@ def _mc_chunk(prep: Prepared, seed_seq: Any, n: int, keep: tuple[str, ...]) -> d
     res: dict[str, Array] = {}
     for k in keep:
         m, q = k.split(".")
-        res[k] = sim[m][q]
+        res[k] = sim[m][q].copy()  # not a view: the chunk's other outputs can be freed
     res["trade.segmented"] = sim["trade"]["segmented"]
     return res
 
@@ -501,9 +474,18 @@ def _monte_carlo(
                 for s, k in zip(seeds, sizes, strict=True)
             ]
             parts = client.gather(futs)
-    else:
-        parts = [_mc_chunk(prep, s, k, _KEEP) for s, k in zip(seeds, sizes, strict=True)]
-    return {k: np.concatenate([p[k] for p in parts], axis=0) for k in parts[0]}
+        return {k: np.concatenate([p[k] for p in parts], axis=0) for k in parts[0]}
+    # locally, chunk by chunk into preallocated arrays (memory: the result plus one chunk)
+    out: dict[str, Array] = {}
+    a = 0
+    for s, k in zip(seeds, sizes, strict=True):
+        part = _mc_chunk(prep, s, k, _KEEP)
+        if not out:
+            out = {q: np.empty((draws, *v.shape[1:]), dtype=v.dtype) for q, v in part.items()}
+        for q, v in part.items():
+            out[q][a : a + k] = v
+        a += k
+    return out
 
 
 # --------------------------------------------------------------------------- result
@@ -717,8 +699,11 @@ def _assumptions(prep: Prepared) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _pct(a: Array, q: float) -> Array:
-    return np.percentile(a, q, axis=0) if len(a) else np.full(a.shape[1], np.nan)
+def _pct(a: Array, q: float | list[float]) -> Array:
+    """Percentiles over draws (axis 0), several ``q`` in one partition. [unit of a]"""
+    if len(a):
+        return np.percentile(a, q, axis=0)
+    return np.full((*np.shape(q), a.shape[1]), np.nan)
 
 
 def run_scenario(
@@ -787,7 +772,7 @@ def run_scenario(
     bands = []
     for m in ("domestic", "row"):
         arr = mc.get(f"{m}.price", np.zeros((0, T)))
-        p5, p50, p95 = (_pct(arr, q) for q in (5, 50, 95))
+        p5, p50, p95 = _pct(arr, [5, 50, 95])
         for t in range(T):
             bands.append(
                 {
@@ -804,6 +789,7 @@ def run_scenario(
 
     pdm, prw = central["domestic"]["price"][0], central["row"]["price"][0]
     ratio_mc = mc["row.price"] / mc["domestic.price"] if mc else np.zeros((0, T))
+    r5, r50, r95 = _pct(ratio_mc, [5, 50, 95])
     spread = pd.DataFrame(
         {
             "period": labels,
@@ -811,9 +797,9 @@ def run_scenario(
             "price_row": prw,
             "spread": prw - pdm,
             "ratio": prw / pdm,
-            "ratio_p5": _pct(ratio_mc, 5),
-            "ratio_p50": _pct(ratio_mc, 50),
-            "ratio_p95": _pct(ratio_mc, 95),
+            "ratio_p5": r5,
+            "ratio_p50": r50,
+            "ratio_p95": r95,
             "unit": unit,
         }
     )
@@ -909,12 +895,14 @@ def _importer_table(
         else pd.Series(dtype=float)
     )
     codes = central["_dest_codes"]
-    allowed = central["_schedules"]["allowed_by_dest"][0]  # (T, J)
+    allowed = central["_schedules"].allowed_by_dest[0]  # (T, J)
     x0 = prep.spec.baseline.exports.central()
     unmet_c = central["row"]["unmet"][0]
     u = mc.get("row.unmet")
-    p50 = _pct(u, 50) if u is not None else np.full(len(labels), np.nan)
-    p95 = _pct(u, 95) if u is not None else np.full(len(labels), np.nan)
+    if u is not None:
+        p50, p95 = _pct(u, [50, 95])
+    else:
+        p50 = p95 = np.full(len(labels), np.nan)
     rows = []
     notes = []
     for code in prep.spec.report_importers:

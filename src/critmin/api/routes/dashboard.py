@@ -87,7 +87,9 @@ def topojson(request: Request, name: str) -> FileResponse:
     p = request.app.state.settings.assets() / "topojson" / name
     if not p.is_file():
         raise HTTPException(404, f"{name} is not installed (run scripts/frontend-assets.sh)")
-    return FileResponse(p, media_type="application/json", headers={"Cache-Control": "max-age=86400"})
+    return FileResponse(
+        p, media_type="application/json", headers={"Cache-Control": "max-age=86400"}
+    )
 
 
 @router.get("/assets/swagger-ui/{name}")

@@ -27,8 +27,23 @@ __all__ = ["router"]
 
 router = APIRouter(prefix="/api/v1", tags=["data"])
 
-_COLS = ["commodity", "measure", "product", "iso3", "country", "year", "value", "unit",
-         "qualifier", "raw_value", "raw_unit", "edition", "source_id", "source_row", "note"]
+_COLS = [
+    "commodity",
+    "measure",
+    "product",
+    "iso3",
+    "country",
+    "year",
+    "value",
+    "unit",
+    "qualifier",
+    "raw_value",
+    "raw_unit",
+    "edition",
+    "source_id",
+    "source_row",
+    "note",
+]
 
 
 def _validate(name: str, content: bytes) -> bytes:
@@ -62,7 +77,9 @@ def _validate(name: str, content: bytes) -> bytes:
 )
 async def validate_import(
     caller: Annotated[Caller, Depends(require_api_key)],
-    file: Annotated[UploadFile, File(description="CSV: commodity, measure, iso3, year, value, unit, source.")],
+    file: Annotated[
+        UploadFile, File(description="CSV: commodity, measure, iso3, year, value, unit, source.")
+    ],
 ) -> Response:
     """Parse and validate without writing; errors name the line and column."""
     name = safe_name(file.filename or "upload.csv")

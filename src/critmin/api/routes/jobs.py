@@ -16,7 +16,7 @@ __all__ = ["router"]
 router = APIRouter(prefix="/api/v1/jobs", tags=["jobs"])
 
 JobId = Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{8,64}$", description="Job id.")]
-_AUTH = {401: {"description": "Missing or invalid API key."}}
+_AUTH: dict[int | str, dict[str, Any]] = {401: {"description": "Missing or invalid API key."}}
 
 
 @router.get("", summary="Jobs of this key", responses=_AUTH)

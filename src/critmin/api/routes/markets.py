@@ -52,7 +52,9 @@ ProductQ = Annotated[
 ]
 EditionQ = Annotated[
     str | None,
-    Query(pattern=r"^[A-Za-z0-9_:.\-]{1,60}$", description="Edition, e.g. MCS2025 (default latest)."),
+    Query(
+        pattern=r"^[A-Za-z0-9_:.\-]{1,60}$", description="Edition, e.g. MCS2025 (default latest)."
+    ),
 ]
 PeriodQ = Annotated[
     str | None,
@@ -126,7 +128,7 @@ def parse_what_ifs(add: list[str], remove: list[str]) -> tuple[dict[str, str], l
 
 
 @router.get("/health", tags=["meta"], summary="Server status and optional modules")
-def health(request: Request) -> dict[str, Any]:
+async def health(request: Request) -> dict[str, Any]:
     """Status, version, optional modules wired in, job backend, map availability."""
     import critmin
 
@@ -147,7 +149,7 @@ def health(request: Request) -> dict[str, Any]:
 
 
 @router.get("/commodities", summary="Commodities", responses=TABLE_RESPONSES)
-def commodities(request: Request, fmt: Fmt = FmtQuery) -> Response:
+async def commodities(request: Request, fmt: Fmt = FmtQuery) -> Response:
     """Commodities with their primary measure, measures present and default price series."""
     import critmin
 
@@ -164,7 +166,7 @@ def commodities(request: Request, fmt: Fmt = FmtQuery) -> Response:
             ]
         ]
 
-    return table_response(request, ("commodities",), fmt, compute, "commodities")
+    return await table_response(request, ("commodities",), fmt, compute, "commodities")
 
 
 @router.get(
@@ -172,7 +174,7 @@ def commodities(request: Request, fmt: Fmt = FmtQuery) -> Response:
     summary="Commodity overview",
     responses={404: {"description": "Unknown commodity."}},
 )
-def commodity(request: Request, commodity: Commodity) -> Response:
+async def commodity(request: Request, commodity: Commodity) -> Response:
     """One commodity: registry entry, default table (measure, year, unit), HHI/CR, editions,
     sources and price series — what the dashboard's commodity page starts from."""
     import critmin
@@ -216,11 +218,11 @@ def commodity(request: Request, commodity: Commodity) -> Response:
         out["has_reserves"] = bool((obs["measure"] == "reserves").any())
         return out
 
-    return object_response(request, ("commodity", cid), compute)
+    return await object_response(request, ("commodity", cid), compute)
 
 
 @router.get("/production/{commodity}", summary="Production by country", responses=TABLE_RESPONSES)
-def production(
+async def production(
     request: Request,
     commodity: Commodity,
     year: YearQ = None,
@@ -245,11 +247,11 @@ def production(
         return value_column(df[_PRODUCTION_COLS])
 
     key = ("production", cid, year, measure, product, edition)
-    return table_response(request, key, fmt, compute, f"{cid}-production")
+    return await table_response(request, key, fmt, compute, f"{cid}-production")
 
 
 @router.get("/rank/{commodity}", summary="Ranking with what-ifs", responses=TABLE_RESPONSES)
-def rank(
+async def rank(
     request: Request,
     commodity: Commodity,
     year: YearQ = None,
@@ -294,11 +296,11 @@ def rank(
         return out
 
     key = ("rank", cid, year, measure, product, edition, tuple(sorted(adds.items())), tuple(rm))
-    return table_response(request, key, fmt, compute, f"{cid}-rank")
+    return await table_response(request, key, fmt, compute, f"{cid}-rank")
 
 
 @router.get("/concentration/{commodity}", summary="HHI, CR1, CR3", responses=TABLE_RESPONSES)
-def concentration(
+async def concentration(
     request: Request,
     commodity: Commodity,
     year: YearQ = None,
@@ -319,11 +321,13 @@ def concentration(
         )
 
     key = ("concentration", cid, year, measure, product, edition)
-    return table_response(request, key, fmt, compute, f"{cid}-concentration")
+    return await table_response(request, key, fmt, compute, f"{cid}-concentration")
 
 
 @router.get("/reserves/{commodity}", summary="Reserves and reserve life", responses=TABLE_RESPONSES)
-def reserves(request: Request, commodity: Commodity, year: YearQ = None, fmt: Fmt = FmtQuery) -> Response:
+async def reserves(
+    request: Request, commodity: Commodity, year: YearQ = None, fmt: Fmt = FmtQuery
+) -> Response:
     """Reserves, production and reserve life (``rp_years``, years) by country."""
     import critmin
 
@@ -332,11 +336,11 @@ def reserves(request: Request, commodity: Commodity, year: YearQ = None, fmt: Fm
     def compute() -> Any:
         return critmin.reserves_to_production(cid, year, store=thread_store())
 
-    return table_response(request, ("reserves", cid, year), fmt, compute, f"{cid}-reserves")
+    return await table_response(request, ("reserves", cid, year), fmt, compute, f"{cid}-reserves")
 
 
 @router.get("/prices", summary="Price series", responses=TABLE_RESPONSES)
-def price_series(
+async def price_series(
     request: Request,
     commodity: Annotated[str | None, Query(min_length=1, max_length=64)] = None,
     fmt: Fmt = FmtQuery,
@@ -349,11 +353,11 @@ def price_series(
     def compute() -> Any:
         return critmin.price_series(cid, store=thread_store())
 
-    return table_response(request, ("prices", cid), fmt, compute, "price-series")
+    return await table_response(request, ("prices", cid), fmt, compute, "price-series")
 
 
 @router.get("/prices/{series}", summary="Price history", responses=TABLE_RESPONSES)
-def price(
+async def price(
     request: Request,
     series: Annotated[
         str,
@@ -380,11 +384,11 @@ def price(
         return critmin.price(series, start, end, annual=annual, unit=unit, store=thread_store())
 
     key = ("price", series, start, end, annual, unit)
-    return table_response(request, key, fmt, compute, f"{series}-price")
+    return await table_response(request, key, fmt, compute, f"{series}-price")
 
 
 @router.get("/price-change/{series}", summary="Price change between two years")
-def price_change(
+async def price_change(
     request: Request,
     series: Annotated[str, Path(min_length=1, max_length=80, examples=["tin"])],
     start: Annotated[int, Query(ge=1800, le=2100, description="First year.")],
@@ -400,13 +404,13 @@ def price_change(
     def compute() -> Any:
         return critmin.price_change(series, start, end, store=thread_store())
 
-    return table_response(
+    return await table_response(
         request, ("price_change", series, start, end), fmt, compute, f"{series}-change"
     )
 
 
 @router.get("/countries", summary="Countries", responses=TABLE_RESPONSES)
-def countries(request: Request, fmt: Fmt = FmtQuery) -> Response:
+async def countries(request: Request, fmt: Fmt = FmtQuery) -> Response:
     """Country codes and names (ISO 3166-1; aggregates excluded)."""
 
     def compute() -> Any:
@@ -415,11 +419,11 @@ def countries(request: Request, fmt: Fmt = FmtQuery) -> Response:
             c = c[c["entity_type"] == "country"]
         return c[["iso3", "name"]].reset_index(drop=True)
 
-    return table_response(request, ("countries",), fmt, compute, "countries")
+    return await table_response(request, ("countries",), fmt, compute, "countries")
 
 
 @router.get("/countries/{name}", summary="Country profile", responses=TABLE_RESPONSES)
-def country(
+async def country(
     request: Request,
     name: Annotated[
         str,
@@ -432,16 +436,20 @@ def country(
     """Commodities where a country ranks in the top ``top`` (primary production and reserves)."""
     import critmin
 
-    code = critmin.resolve_country(name, store=thread_store())
-
     def compute() -> Any:
-        return critmin.country(code, top=top, year=year, store=thread_store())
+        st = thread_store()
+        return critmin.country(
+            critmin.resolve_country(name, store=st), top=top, year=year, store=st
+        )
 
-    return table_response(request, ("country", code, top, year), fmt, compute, f"{code}-profile")
+    key = ("country", name.strip().lower(), top, year)
+    return await table_response(request, key, fmt, compute, f"{name}-profile")
 
 
-@router.get("/revisions/{commodity}", summary="Revisions between editions", responses=TABLE_RESPONSES)
-def revisions(
+@router.get(
+    "/revisions/{commodity}", summary="Revisions between editions", responses=TABLE_RESPONSES
+)
+async def revisions(
     request: Request, commodity: Commodity, measure: MeasureQ = None, fmt: Fmt = FmtQuery
 ) -> Response:
     """Figures that changed between editions (e.g. MCS 2025 -> MCS 2026)."""
@@ -452,15 +460,17 @@ def revisions(
     def compute() -> Any:
         return critmin.revisions(cid, measure, store=thread_store())
 
-    return table_response(request, ("revisions", cid, measure), fmt, compute, f"{cid}-revisions")
+    return await table_response(
+        request, ("revisions", cid, measure), fmt, compute, f"{cid}-revisions"
+    )
 
 
 @router.get("/sources", summary="Sources", responses=TABLE_RESPONSES)
-def sources(request: Request, fmt: Fmt = FmtQuery) -> Response:
+async def sources(request: Request, fmt: Fmt = FmtQuery) -> Response:
     """Citations, licences, URLs and publication dates of the dataset's sources."""
     import critmin
 
     def compute() -> Any:
         return critmin.sources(store=thread_store())
 
-    return table_response(request, ("sources",), fmt, compute, "sources")
+    return await table_response(request, ("sources",), fmt, compute, "sources")

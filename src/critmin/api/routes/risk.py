@@ -15,9 +15,8 @@ __all__ = ["router"]
 router = APIRouter(prefix="/api/v1", tags=["risk"])
 
 
-
 @router.get("/risk", summary="Supply-risk indices", responses=TABLE_RESPONSES)
-def risk(
+async def risk(
     request: Request,
     importer: Annotated[
         str,
@@ -49,4 +48,6 @@ def risk(
             store=thread_store(),
         )
 
-    return table_response(request, ("risk", importer, method, year, coms), fmt, compute, "risk")
+    return await table_response(
+        request, ("risk", importer, method, year, coms), fmt, compute, "risk"
+    )

@@ -17,7 +17,7 @@ from critmin.api.security import Caller, require_api_key
 from critmin.api.tasks import safe_name, validate_valuation, valuation_task
 from critmin.errors import ValidationError
 
-__all__ = ["router", "read_uploads"]
+__all__ = ["read_uploads", "router"]
 
 router = APIRouter(prefix="/api/v1", tags=["valuation"])
 

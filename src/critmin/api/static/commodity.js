@@ -84,10 +84,12 @@ async function shares(cid, t, haveMap) {
       z: ranked.map((r) => 100 * r.share),
       text: text,
       hoverinfo: "text",
-      colorscale: "Blues",
-      reversescale: false,
+      colorscale: [[0, "#dbe9f6"], [0.5, "#4a90c8"], [1, "#08306b"]],
+      zmin: 0,
+      zmax: 100,
+      marker: { line: { color: "#ffffff", width: 0.5 } },
       colorbar: { title: { text: "share %" }, ticksuffix: " %" },
-    }], { geo: { projection: { type: "natural earth" }, showframe: false, showcoastlines: false }, margin: { l: 0, r: 0, t: 10, b: 0 } }, cid + "-share-map");
+    }], { geo: { projection: { type: "natural earth" }, showframe: false, showcoastlines: false, showland: true, landcolor: "#eceff3", showcountries: true, countrycolor: "#ffffff", lataxis: { range: [-58, 85] } }, margin: { l: 0, r: 0, t: 10, b: 0 } }, cid + "-share-map");
     note.textContent += "Map: countries with a published figure; unit " + unit + ".";
   } else {
     const top = ranked.slice(0, 15).reverse();
