@@ -263,22 +263,11 @@ class Store:
         include_user: bool,
         all_editions: bool,
     ) -> tuple[str, list[Any], str | None, list[Any]]:
-        where: list[str] = []
-        params: list[Any] = []
-        for col, val in (
-            ("commodity", commodity),
-            ("measure", measure),
-            ("product", product),
-            ("year", year),
-        ):
-            if val is not None:
-                where.append(f"{col} = ?")
-                params.append(val)
-        if iso3 is not None:
-            codes = [iso3] if isinstance(iso3, str) else list(iso3)
-            where.append(f"iso3 IN ({', '.join('?' for _ in codes)})")
-            params.extend(codes)
-        w = (" AND " + " AND ".join(where)) if where else ""
+        clause, params = _where(
+            {"commodity": commodity, "measure": measure, "product": product, "year": year},
+            {"iso3": iso3},
+        )
+        w = (" AND " + clause[len("WHERE ") :]) if clause else ""
         if edition is not None:
             q = f"SELECT * FROM observations WHERE edition = ?{w}"
             qparams = [edition, *params]
@@ -337,15 +326,7 @@ class Store:
     # ------------------------------------------------------------------ others
     def prices(self, series: str | None = None, commodity: str | None = None) -> pd.DataFrame:
         """Price observations (series, commodity, date, period, frequency, value, unit, ...)."""
-        where: list[str] = []
-        params: list[Any] = []
-        if series is not None:
-            where.append("series = ?")
-            params.append(series)
-        if commodity is not None:
-            where.append("commodity = ?")
-            params.append(commodity)
-        w = ("WHERE " + " AND ".join(where)) if where else ""
+        w, params = _where({"series": series, "commodity": commodity})
         return self.sql(f"SELECT * FROM prices {w} ORDER BY series, date", params)
 
     def price_series(self) -> pd.DataFrame:
@@ -366,17 +347,7 @@ class Store:
         importer: str | list[str] | None = None,
     ) -> pd.DataFrame:
         """Bilateral trade flows (USD)."""
-        where: list[str] = []
-        params: list[Any] = []
-        for col, val in (("hs6", hs6), ("year", year), ("exporter", exporter)):
-            if val is not None:
-                where.append(f"{col} = ?")
-                params.append(val)
-        if importer is not None:
-            codes = [importer] if isinstance(importer, str) else list(importer)
-            where.append(f"importer IN ({', '.join('?' for _ in codes)})")
-            params.extend(codes)
-        w = ("WHERE " + " AND ".join(where)) if where else ""
+        w, params = _where({"hs6": hs6, "year": year, "exporter": exporter}, {"importer": importer})
         return self.sql(f"SELECT * FROM trade {w}", params)
 
     def governance(
@@ -386,30 +357,15 @@ class Store:
         dimension: str | None = None,
     ) -> pd.DataFrame:
         """WGI estimates and standard errors (long)."""
-        where: list[str] = []
-        params: list[Any] = []
-        if iso3 is not None:
-            codes = [iso3] if isinstance(iso3, str) else list(iso3)
-            where.append(f"iso3 IN ({', '.join('?' for _ in codes)})")
-            params.extend(codes)
-        for col, val in (("year", year), ("dimension", dimension)):
-            if val is not None:
-                where.append(f"{col} = ?")
-                params.append(val)
-        w = ("WHERE " + " AND ".join(where)) if where else ""
+        w, params = _where({"year": year, "dimension": dimension}, {"iso3": iso3})
         return self.sql(f"SELECT * FROM governance {w} ORDER BY iso3, year, dimension", params)
 
     def facts(self, topic: str | None = None, pattern: str | None = None) -> pd.DataFrame:
         """Sourced market facts (gallium/germanium compilation); ``pattern`` is a case-insensitive regex on ``item``."""
-        where: list[str] = []
-        params: list[Any] = []
-        if topic is not None:
-            where.append("topic = ?")
-            params.append(topic)
+        w, params = _where({"topic": topic})
         if pattern is not None:
-            where.append("regexp_matches(item, ?, 'i')")
+            w = (w + " AND " if w else "WHERE ") + "regexp_matches(item, ?, 'i')"
             params.append(pattern)
-        w = ("WHERE " + " AND ".join(where)) if where else ""
         return self.sql(f"SELECT * FROM facts {w} ORDER BY fact_id", params)
 
     def resolve_iso3(self, text: str) -> str | None:
@@ -483,6 +439,25 @@ class Store:
         if len(df) == 0:
             raise DataNotFoundError(f"no data for {what}")
         return df
+
+
+def _where(
+    eq: dict[str, Any] | None = None, among: dict[str, Any] | None = None
+) -> tuple[str, list[Any]]:
+    """``WHERE`` clause and parameters: ``col = ?`` for each non-null ``eq`` value,
+    ``col IN (...)`` for each non-null ``among`` value (a string or a list)."""
+    where: list[str] = []
+    params: list[Any] = []
+    for col, val in (eq or {}).items():
+        if val is not None:
+            where.append(f'"{col}" = ?')
+            params.append(val)
+    for col, val in (among or {}).items():
+        if val is not None:
+            codes = [val] if isinstance(val, str) else list(val)
+            where.append(f'"{col}" IN ({", ".join("?" for _ in codes)})')
+            params.extend(codes)
+    return (("WHERE " + " AND ".join(where)) if where else ""), params
 
 
 _STORE: Store | None = None
