@@ -178,7 +178,11 @@ def main() -> None:
         "neighbourhood: its global run solves one system with all samples, a different estimator.",
     ]
     text = "\n".join(lines) + "\n"
-    (ROOT / "bench" / "RESULTS-geostats.md").write_text(text, encoding="utf-8")
+    res = ROOT / "bench" / "RESULTS-geostats.md"
+    # keep the sections other benchmarks write (bench_kriging_scaling.py)
+    old = res.read_text(encoding="utf-8") if res.exists() else ""
+    keep = old[old.index("<!-- begin ") :] if "<!-- begin " in old else ""
+    res.write_text(text + ("\n" + keep if keep else ""), encoding="utf-8")
     print(text)
 
 

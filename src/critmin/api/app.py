@@ -1,7 +1,7 @@
 """The FastAPI application: :func:`create_app` wires settings, routers, limits and errors.
 
 Domain routers are included only when their module imports (valuation, scenarios,
-claims, risk), so a partial install still serves the rest.
+claims, risk, geostats), so a partial install still serves the rest.
 """
 
 from __future__ import annotations
@@ -43,6 +43,7 @@ DOMAIN_ROUTERS: list[tuple[str, str, str]] = [
     ("scenarios", "critmin.scenarios", "critmin.api.routes.scenarios"),
     ("claims", "critmin.claims", "critmin.api.routes.claims"),
     ("risk", "critmin.risk", "critmin.api.routes.risk"),
+    ("geostats", "critmin.geostats", "critmin.api.routes.deposits"),
 ]
 
 #: Modules reported by /api/v1/health (wired or not).
@@ -133,7 +134,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.jobs = jobs
     app.state.modules = {m: False for m in _DOMAIN_MODULES}
 
-    from critmin.api.routes import dashboard, imports, markets
+    from critmin.api.routes import dashboard, examples, imports, markets
     from critmin.api.routes import jobs as jobs_routes
 
     app.include_router(markets.router)
@@ -148,6 +149,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.modules[name] = True
     app.include_router(jobs_routes.router)
     app.include_router(imports.router)
+    app.include_router(examples.router)
     app.include_router(dashboard.router)
     app.mount("/static", StaticFiles(directory=dashboard.STATIC_DIR), name="static")
 

@@ -16,6 +16,7 @@ variable                                  setting
 ``CRITMIN_API_DASK_SCHEDULER``            Dask scheduler address (runs go there)
 ``CRITMIN_API_ASSETS_DIR``                front-end assets (topojson) folder
 ``CRITMIN_API_CACHE_SIZE``                cached read responses
+``CRITMIN_API_EXAMPLES_DIR``              shipped examples folder (``examples/``)
 ========================================  ==========================================
 """
 
@@ -40,6 +41,7 @@ __all__ = [
     "DEFAULT_WORKERS",
     "Settings",
     "default_assets_dir",
+    "default_examples_dir",
 ]
 
 #: Largest request body, uploads included. [bytes]
@@ -66,6 +68,7 @@ _ENV = {
     "dask_scheduler": "CRITMIN_API_DASK_SCHEDULER",
     "assets_dir": "CRITMIN_API_ASSETS_DIR",
     "cache_size": "CRITMIN_API_CACHE_SIZE",
+    "examples_dir": "CRITMIN_API_EXAMPLES_DIR",
 }
 
 
@@ -76,6 +79,18 @@ def default_assets_dir() -> Path:
     """
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
     return Path(base) / "critmin" / "frontend"
+
+
+def default_examples_dir() -> Path:
+    """The repository's ``examples/`` folder (source checkout or editable install).
+
+    Falls back to ``./examples`` of the working directory when the package was
+    installed without the repository next to it.
+    """
+    import critmin
+
+    repo = Path(critmin.__file__).resolve().parents[2] / "examples"
+    return repo if repo.is_dir() else Path.cwd() / "examples"
 
 
 class Settings(BaseModel):
@@ -102,6 +117,9 @@ class Settings(BaseModel):
         Front-end assets folder (``world_110m.json``); default :func:`default_assets_dir`.
     cache_size : int
         Read responses kept in memory (0 disables the cache).
+    examples_dir : pathlib.Path, optional
+        Folder of the shipped examples the dashboard serves (a fixed list of files,
+        never a path a client names); default :func:`default_examples_dir`.
     max_jobs_kept : int
         Finished jobs remembered.
     """
@@ -117,6 +135,7 @@ class Settings(BaseModel):
     dask_scheduler: str | None = None
     assets_dir: Path | None = None
     cache_size: int = Field(default=DEFAULT_CACHE_SIZE, ge=0)
+    examples_dir: Path | None = None
     max_jobs_kept: int = Field(default=DEFAULT_MAX_JOBS_KEPT, ge=1)
 
     @classmethod
@@ -159,6 +178,10 @@ class Settings(BaseModel):
     def assets(self) -> Path:
         """The front-end assets folder in use."""
         return self.assets_dir if self.assets_dir is not None else default_assets_dir()
+
+    def examples(self) -> Path:
+        """The shipped examples folder in use."""
+        return self.examples_dir if self.examples_dir is not None else default_examples_dir()
 
 
 def read_keys_file(path: Path) -> list[str]:

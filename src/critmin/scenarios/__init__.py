@@ -9,6 +9,10 @@ Contents
     Pure clearing equations: constant-elasticity supply and demand, one market
     (:func:`clear_single`) or the exporter's market and the rest of the world linked by
     a capped export flow (:func:`clear_two_markets`).
+:mod:`~critmin.scenarios.kernel`
+    The same clearing compiled with numba for the Monte Carlo: every draw and period
+    solved by safeguarded Newton on ``log x``, draws in parallel
+    (:func:`~critmin.scenarios.kernel.simulate_kernel`).
 :mod:`~critmin.scenarios.byproduct`
     By-product supply (gallium from alumina, germanium from zinc): host output x
     content x recovery, capped by capacity (:func:`byproduct_supply`).

@@ -3,8 +3,10 @@
 :func:`run_scenario` reads a scenario (path or :class:`ScenarioSpec`), calibrates the
 two markets to the baseline year from the store, builds monthly shock schedules,
 averages them over the periods, and clears the markets period by period for the
-central parameter values and for ``draws`` Monte Carlo draws (vectorised over draws).
-Stocks carry from one period to the next.
+central parameter values and for ``draws`` Monte Carlo draws. The period loop runs in
+a compiled kernel (:mod:`critmin.scenarios.kernel`, numba, draws in parallel); the
+schedules and parameter draws are NumPy arrays over draws. Stocks carry from one
+period to the next.
 
 The Monte Carlo draws are made in fixed chunks, each with its own generator spawned
 from ``numpy.random.SeedSequence(seed)``, so a seed gives the same result whether the
@@ -20,7 +22,6 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from critmin.errors import DataNotFoundError, ValidationError
-from critmin.scenarios.kernel import OUT_NAMES, simulate_kernel
 from critmin.scenarios.spec import (
     CapacityAddition,
     DemandGrowth,
@@ -337,7 +338,22 @@ def _schedules(prep: Prepared, draws: dict[str, Array], n: int) -> _Schedules:
 
 
 # ----------------------------------------------------------------------- simulation
-_OUT = OUT_NAMES
+#: Per-market outputs of :func:`simulate` (the order of ``kernel.OUT_NAMES``).
+_OUT = (
+    "price_ratio",
+    "price",
+    "production",
+    "new_capacity",
+    "imports",
+    "exports",
+    "stock_draw",
+    "stock_release",
+    "consumption",
+    "reference_demand",
+    "unmet",
+    "surplus",
+    "stock_end",
+)
 
 
 def simulate(prep: Prepared, draws: dict[str, Array]) -> dict[str, Any]:
@@ -362,11 +378,17 @@ def simulate(prep: Prepared, draws: dict[str, Array]) -> dict[str, Any]:
 
     Notes
     -----
-    Baseline: ``D0_d = S0_d - X0`` and ``D0_r = S0_r + X0``. Each period: clear with
-    :func:`~critmin.scenarios.market.clear_two_markets`; where a market's price is above
-    baseline, holders release stocks (at most ``stock * min(1, share * dt)`` per period)
-    up to the excess demand at the baseline price, and the markets clear again.
+    Baseline: ``D0_d = S0_d - X0`` and ``D0_r = S0_r + X0``. Each period: clear both
+    markets (the equations of :func:`~critmin.scenarios.market.clear_two_markets`,
+    solved draw by draw in :func:`~critmin.scenarios.kernel.simulate_kernel`); where a
+    market's price is above baseline, holders release stocks (at most
+    ``stock * min(1, share * dt)`` per period) up to the excess demand at the baseline
+    price, and the markets clear again. A draw's result depends only on its own
+    parameters, not on the other draws of the call.
     """
+    from critmin.scenarios.kernel import OUT_NAMES, simulate_kernel  # numba: on first use
+
+    assert OUT_NAMES == _OUT
     spec = prep.spec
     n = len(draws["baseline.exports"])
     T = spec.horizon

@@ -96,10 +96,8 @@ def _solve(  # type: ignore[no-untyped-def]
             lo = u
         else:
             hi = u
-        if g < 0.0:
-            step = f / g
-        else:  # flat: head for the side where the root must lie
-            step = -math.inf if f > 0.0 else math.inf
+        # Newton step; where the curve is flat, head for the side where the root lies
+        step = f / g if g < 0.0 else (-math.inf if f > 0.0 else math.inf)
         if abs(step) < _ACCEPT:
             # quadratic convergence: the error after this step is ~step**2; a step
             # below _TOL is rounding (the baseline clears at exactly u = 0)

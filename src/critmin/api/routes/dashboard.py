@@ -70,6 +70,30 @@ def project_page(request: Request) -> HTMLResponse:
     return _page("project.html")
 
 
+@router.get("/scenario")
+def scenario_page(request: Request) -> HTMLResponse:
+    """Market scenario page: restrict exports and/or add a producer, price bands, shortfalls."""
+    if not request.app.state.modules.get("scenarios"):
+        raise HTTPException(404, "scenarios are not available on this server")
+    return _page("scenario.html")
+
+
+@router.get("/claims")
+def claims_page(request: Request) -> HTMLResponse:
+    """Claims page: check a claims YAML, verdicts with evidence."""
+    if not request.app.state.modules.get("claims"):
+        raise HTTPException(404, "claims checks are not available on this server")
+    return _page("claims.html")
+
+
+@router.get("/deposit")
+def deposit_page(request: Request) -> HTMLResponse:
+    """Deposit page: the shipped example's resource table and grade-tonnage curve."""
+    if not request.app.state.modules.get("geostats"):
+        raise HTTPException(404, "deposit estimation is not available on this server")
+    return _page("deposit.html")
+
+
 @router.get("/assets/plotly.min.js")
 def plotly_js() -> FileResponse:
     """plotly.js from the installed plotly package."""

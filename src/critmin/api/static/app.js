@@ -125,8 +125,45 @@ function header() {
     el("a", { href: "/docs", text: "API" })
   );
   health().then((hh) => {
-    if (hh.modules && hh.modules.valuation) h.insertBefore(el("a", { href: "/project", text: "Project valuation" }), h.lastChild);
+    const m = hh.modules || {};
+    const optional = [
+      ["scenarios", "/scenario", "Scenario"],
+      ["claims", "/claims", "Claims"],
+      ["geostats", "/deposit", "Deposit"],
+      ["valuation", "/project", "Project valuation"],
+    ];
+    for (const [mod, href, text] of optional) {
+      if (m[mod]) h.insertBefore(el("a", { href: href, text: text, "data-nav": mod }), h.lastChild);
+    }
+    h.setAttribute("data-nav-ready", "true");
   }).catch(() => {});
+}
+
+function sleep(ms) { return new Promise((r) => setTimeout(r, ms)); }
+
+/* A CSV download link of rows already in the page (a blob: URL, nothing is fetched). */
+function csvBlobLink(rows, name) {
+  if (!rows || !rows.length) return null;
+  const cols = Object.keys(rows[0]);
+  const esc = (v) => {
+    if (v === null || v === undefined) return "";
+    const s = typeof v === "object" ? JSON.stringify(v) : String(v);
+    return /[",\n]/.test(s) ? '"' + s.replace(/"/g, '""') + '"' : s;
+  };
+  const text = [cols.join(",")].concat(rows.map((r) => cols.map((c) => esc(r[c])).join(","))).join("\n");
+  return el("a", { href: URL.createObjectURL(new Blob([text], { type: "text/csv" })), download: name + ".csv", class: "csv", text: "CSV" });
+}
+
+/* Poll a job until it is done or failed; returns its result document. */
+async function waitForJob(job, headers, onStatus) {
+  for (let i = 0; i < 900 && (job.status === "queued" || job.status === "running"); i++) {
+    await sleep(i < 10 ? 300 : 1000);
+    job = await getJSON(API + "/jobs/" + job.job_id, { headers: headers });
+    if (onStatus) onStatus(job);
+  }
+  if (job.status !== "done") throw new Error(job.error || "the run did not finish");
+  const res = await getJSON(API + "/jobs/" + job.job_id + "/result", { headers: headers });
+  return { job: job, result: res };
 }
 
 function pathArg(prefix) {

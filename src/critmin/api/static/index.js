@@ -28,7 +28,15 @@ async function indexPage() {
   const dl = document.getElementById("country-names");
   for (const c of cs) dl.append(el("option", { value: c.name }));
   const hh = await health();
-  if (hh.modules.valuation) document.getElementById("tools").append(el("li", {}, el("a", { href: "/project", text: "Project or deposit valuation (API key)" })));
+  const tools = [
+    ["scenarios", "/scenario", "Market scenario: restrict exports or add a producer, price bands and shortfalls (API key)"],
+    ["claims", "/claims", "Check a story's claims: verdicts with evidence (API key)"],
+    ["geostats", "/deposit", "Deposit example: resource table and grade-tonnage curve"],
+    ["valuation", "/project", "Project or deposit valuation (API key)"],
+  ];
+  for (const [mod, href, text] of tools) {
+    if (hh.modules[mod]) document.getElementById("tools").append(el("li", {}, el("a", { href: href, text: text })));
+  }
   document.body.setAttribute("data-ready", "true");
 }
 

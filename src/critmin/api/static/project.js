@@ -1,15 +1,7 @@
 /* Project/deposit valuation page: upload a spec, poll the job, show results. */
 "use strict";
 
-function sleep(ms) { return new Promise((r) => setTimeout(r, ms)); }
-
-function csvBlobLink(rows, name) {
-  if (!rows || !rows.length) return null;
-  const cols = Object.keys(rows[0]);
-  const esc = (v) => (v === null || v === undefined ? "" : /[",\n]/.test(String(v)) ? '"' + String(v).replace(/"/g, '""') + '"' : String(v));
-  const text = [cols.join(",")].concat(rows.map((r) => cols.map((c) => esc(r[c])).join(","))).join("\n");
-  return el("a", { href: URL.createObjectURL(new Blob([text], { type: "text/csv" })), download: name + ".csv", class: "csv", text: "CSV" });
-}
+/* sleep() and csvBlobLink() are in app.js. */
 
 function musd(v) { return v === null || v === undefined ? "—" : fmtNum(v / 1e6, 1) + " M USD"; }
 
