@@ -66,7 +66,9 @@ Mm3 = 1000000 * meter ** 3
 def _registry() -> pint.UnitRegistry:
     import pint
 
-    reg: pint.UnitRegistry = pint.UnitRegistry(on_redefinition="ignore", autoconvert_offset_to_baseunit=True)
+    reg: pint.UnitRegistry = pint.UnitRegistry(
+        on_redefinition="ignore", autoconvert_offset_to_baseunit=True
+    )
     for line in _DEFINITIONS.strip().splitlines():
         reg.define(line.strip())
     return reg

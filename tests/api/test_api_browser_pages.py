@@ -98,7 +98,9 @@ def test_claims_page_with_the_shipped_example(watched: Any, live_server: str) ->
     page.wait_for_selector("body[data-loaded=true]")
     page.fill("#cl-key", API_KEY)
     page.click("#cl-load-example")
-    page.wait_for_function("document.getElementById('cl-text').value.includes('claims:')")
+    # (no wait_for_function: its polling evaluates strings, which the page's CSP forbids)
+    page.locator("#cl-status", has_text="loaded examples/").wait_for()
+    assert "claims:" in page.input_value("#cl-text")
     page.click("#cl-run")
     page.locator("#cl-status[data-done=true], #cl-status .error").first.wait_for(timeout=30_000)
     assert page.get_attribute("#cl-status", "data-done") == "true", page.inner_text("#cl-status")
@@ -153,9 +155,7 @@ def test_scenario_page_form_run(watched: Any, live_server: str) -> None:
     # the shipped example as is, from its button
     page.fill("#sc-draws", "20")
     page.click("#sc-run-example")
-    page.wait_for_function(
-        "document.getElementById('sc-name')?.innerText.includes('Kazakhstan adds 15 t/yr')"
-    )
+    page.locator("#sc-name", has_text="Kazakhstan adds 15 t/yr").wait_for(timeout=60_000)
     assert page.get_attribute("#sc-status", "data-done") == "true", page.inner_text("#sc-status")
     # another exporter than the example's baseline is refused in the page, not sent
     page.fill("#sc-exporter", "RUS")

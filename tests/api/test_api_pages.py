@@ -90,7 +90,9 @@ def test_examples_missing_or_escaping_is_404(api_settings: Any, tmp_path: Path) 
 def _form_spec(client: Any) -> str:
     """What scenario.js posts: the example's baseline with the form's shocks, as JSON."""
     base = client.get("/api/v1/examples/scenario", params={"format": "json"}).json()
-    kept = [s for s in base["shocks"] if s["type"] not in ("export_restriction", "capacity_addition")]
+    kept = [
+        s for s in base["shocks"] if s["type"] not in ("export_restriction", "capacity_addition")
+    ]
     base["shocks"] = [
         {
             "type": "export_restriction",

@@ -112,7 +112,9 @@ async def example(request: Request) -> Response:
     return Response(json_body(out), media_type="application/json")
 
 
-@router.get("/example/resource", summary="Deposit example: resource table", responses=TABLE_RESPONSES)
+@router.get(
+    "/example/resource", summary="Deposit example: resource table", responses=TABLE_RESPONSES
+)
 async def example_resource(request: Request, fmt: Fmt = FmtQuery) -> Response:
     """Resource by class and cut-off (``format=csv`` for a download)."""
     p = example_path(request, DEPOSIT_EXAMPLE)
