@@ -11,10 +11,13 @@ HERE = Path(__file__).resolve().parent
 if __name__ == "__main__":
     failed = []
     for script in sorted(HERE.glob("bench_*.py")):
+        if script.name == "bench_api.py":
+            continue  # the HTTP load benchmark runs with `make bench-api`
         print(f"\n== {script.name}", flush=True)
         rc = subprocess.run([sys.executable, str(script)], check=False).returncode
         if rc != 0:
             failed.append(script.name)
+    subprocess.run([sys.executable, str(HERE / "collect.py")], check=False)
     if failed:
         print(f"failed: {failed}")
         sys.exit(1)
