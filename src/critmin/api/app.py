@@ -44,6 +44,7 @@ DOMAIN_ROUTERS: list[tuple[str, str, str]] = [
     ("claims", "critmin.claims", "critmin.api.routes.claims"),
     ("risk", "critmin.risk", "critmin.api.routes.risk"),
     ("geostats", "critmin.geostats", "critmin.api.routes.deposits"),
+    ("report", "critmin.report", "critmin.api.routes.brief"),
 ]
 
 #: Modules reported by /api/v1/health (wired or not).
@@ -71,8 +72,11 @@ class SecurityHeaders:
         async def send_with_headers(msg: Message) -> None:
             if msg["type"] == "http.response.start":
                 headers = list(msg.get("headers", []))
+                if not any(k.lower() == b"content-security-policy" for k, _ in headers):
+                    headers.append(
+                        (b"content-security-policy", CSP.encode())
+                    )  # unless the route set its own
                 headers += [
-                    (b"content-security-policy", CSP.encode()),
                     (b"x-content-type-options", b"nosniff"),
                     (b"referrer-policy", b"no-referrer"),
                 ]
