@@ -8,15 +8,14 @@ from __future__ import annotations
 import socket
 import threading
 import time
-import warnings
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from api_testkit import API_KEY, OTHER_KEY, make_client
 
-API_KEY = "test-key-0123456789"
-OTHER_KEY = "other-key-9876543210"
+__all__ = ["API_KEY", "OTHER_KEY", "make_client"]
 
 
 @pytest.fixture(scope="session")
@@ -25,23 +24,6 @@ def api_settings() -> Any:
     from critmin.api.settings import Settings
 
     return Settings(api_keys=(API_KEY, OTHER_KEY), executor="thread", workers=2, max_draws=50_000)
-
-
-def make_client(settings: Any) -> Any:
-    """A TestClient over a new app (server errors become 500 responses, not exceptions).
-
-    Starlette deprecates its httpx-based test client in favour of httpx2; that one
-    warning is silenced here, narrowly, while the module is imported.
-    """
-    with warnings.catch_warnings():
-        warnings.filterwarnings(
-            "ignore", message=r"Using `httpx` with `starlette.testclient` is deprecated"
-        )
-        from fastapi.testclient import TestClient
-
-    from critmin.api.app import create_app
-
-    return TestClient(create_app(settings), raise_server_exceptions=False)
 
 
 @pytest.fixture(scope="session")

@@ -7,8 +7,7 @@ import time
 from typing import Any
 
 import pytest
-
-from conftest import API_KEY, OTHER_KEY, make_client
+from api_testkit import API_KEY, OTHER_KEY, make_client
 
 PROJECT = """
 kind: project

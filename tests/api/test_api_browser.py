@@ -144,9 +144,8 @@ def test_what_if_form(watched: Any, live_server: str) -> None:
 
 
 def test_project_page_runs_a_valuation(watched: Any, live_server: str, tmp_path: Any) -> None:
+    from api_testkit import API_KEY
     from test_api_auth import PROJECT
-
-    from conftest import API_KEY
 
     spec = tmp_path / "project.yaml"
     spec.write_text(PROJECT)

@@ -25,9 +25,8 @@ if not (os.path.isfile(CHROMIUM) and os.access(CHROMIUM, os.X_OK)):
         f"Chromium not found at {CHROMIUM} (apt-get install chromium)", allow_module_level=True
     )
 
+from api_testkit import API_KEY  # noqa: E402
 from test_api_browser import FLAGS, Watched  # noqa: E402  (after the skips, as there)
-
-from conftest import API_KEY  # noqa: E402
 
 pytestmark = pytest.mark.filterwarnings(
     r"ignore:Using `httpx` with `starlette.testclient` is deprecated"

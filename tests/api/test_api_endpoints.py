@@ -5,8 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-
-from conftest import make_client
+from api_testkit import make_client
 
 
 def test_health_lists_modules_and_limits(client: Any) -> None:

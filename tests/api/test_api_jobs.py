@@ -6,9 +6,8 @@ import time
 from typing import Any
 
 import pytest
+from api_testkit import make_client
 from test_api_auth import PROJECT
-
-from conftest import make_client
 
 
 def _wait(client: Any, job_id: str, headers: dict[str, str], timeout: float = 60) -> dict[str, Any]:

@@ -15,8 +15,7 @@ from typing import Any
 
 import pytest
 import yaml
-
-from conftest import make_client
+from api_testkit import make_client
 
 pytestmark = pytest.mark.filterwarnings(
     r"ignore:Using `httpx` with `starlette.testclient` is deprecated"

@@ -12,9 +12,9 @@ import pytest
 
 schemathesis = pytest.importorskip("schemathesis", reason="schemathesis is not installed")
 
+from api_testkit import API_KEY  # noqa: E402
 from hypothesis import HealthCheck, Phase, settings  # noqa: E402
 
-from conftest import API_KEY  # noqa: E402
 from critmin.api.app import create_app  # noqa: E402
 from critmin.api.settings import Settings  # noqa: E402
 
@@ -65,7 +65,7 @@ def test_no_server_errors(case: Any) -> None:
 def test_slow_operations_bad_input(url: str) -> None:
     """The two operations left out of generation (each valid request computes every
     commodity, seconds apiece) with hand-picked bad inputs instead."""
-    from conftest import make_client
+    from api_testkit import make_client
 
     with make_client(_APP.state.settings) as c:
         r = c.get(url)
