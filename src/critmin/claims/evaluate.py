@@ -80,6 +80,19 @@ class ClaimResult:
         }
 
 
+def _not_checkable(
+    claim: Any,
+    claimed: Any,
+    unit: str | None,
+    why: str,
+    evidence: list[dict[str, Any]] | None = None,
+) -> ClaimResult:
+    """A "not checkable" verdict: the data at hand cannot settle the claim (never a pass)."""
+    return ClaimResult(
+        claim.id, claim.type, claim.text, "not_checkable", claimed, None, unit, why, evidence or []
+    )
+
+
 def _evidence(df: pd.DataFrame, cols: tuple[str, ...] = ()) -> list[dict[str, Any]]:
     from critmin.cli._output import records
 
@@ -118,18 +131,11 @@ def _rank(c: RankClaim, st: Store) -> ClaimResult:
     assumptions = [f"what-if: {x}" for x in a.get("assumptions", [])]
     if row.empty or row["rank"].isna().all():
         q = row["qualifier"].iloc[0] if len(row) else "absent"
-        return ClaimResult(
-            c.id,
-            c.type,
-            c.text,
-            "not_checkable",
-            c.claimed,
-            None,
-            "rank",
-            f"{code} has no ranked figure in {what} ({q}).",
-            _evidence(r),
-            assumptions,
+        res = _not_checkable(
+            c, c.claimed, "rank", f"{code} has no ranked figure in {what} ({q}).", _evidence(r)
         )
+        res.assumptions = assumptions
+        return res
     rk = int(row["rank"].iloc[0])
     n = int(r["rank"].notna().sum())
     v = checks.compare(rk, c.claimed, c.op, 0.0)
@@ -161,16 +167,8 @@ def _share(c: ShareClaim, st: Store) -> ClaimResult:
     a = p.attrs
     what = f"{a['commodity']} {a['measure']} {a['year']}"
     if row.empty or row["share"].isna().all():
-        return ClaimResult(
-            c.id,
-            c.type,
-            c.text,
-            "not_checkable",
-            c.claimed,
-            None,
-            "fraction",
-            f"no share for {code} in {what}.",
-            _evidence(p),
+        return _not_checkable(
+            c, c.claimed, "fraction", f"no share for {code} in {what}.", _evidence(p)
         )
     s = float(row["share"].iloc[0])
     v = checks.compare(s, c.claimed, c.op, c.tolerance, relative=False)
@@ -198,13 +196,9 @@ def _quantity(c: QuantityClaim, st: Store) -> ClaimResult:
         if len(world):
             w = float(world["value"].iloc[0])
             ctx = f" For scale: {claimed_t:,.0f} t would be {100 * claimed_t / w:.1f} % of the world figure ({w:,.0f} t, {world['edition'].iloc[0]})."
-        return ClaimResult(
-            c.id,
-            c.type,
-            c.text,
-            "not_checkable",
+        return _not_checkable(
+            c,
             claimed_t,
-            None,
             "t",
             f"the dataset has no {c.measure} figure for {code} ({q}).{ctx}",
             _evidence(df[df["iso3"].isin([code, "WLD"])]),
@@ -231,19 +225,10 @@ def _growth(c: GrowthClaim, st: Store) -> ClaimResult:
         try:
             ann = critmin.price(c.series, c.start, c.end, annual=True, store=st).set_index("year")
         except DataNotFoundError as exc:
-            return ClaimResult(
-                c.id, c.type, c.text, "not_checkable", c.claimed, None, "ratio", str(exc)
-            )
+            return _not_checkable(c, c.claimed, "ratio", str(exc))
         if c.start not in ann.index or c.end not in ann.index:
-            return ClaimResult(
-                c.id,
-                c.type,
-                c.text,
-                "not_checkable",
-                c.claimed,
-                None,
-                "ratio",
-                f"the series does not cover both {c.start} and {c.end}.",
+            return _not_checkable(
+                c, c.claimed, "ratio", f"the series does not cover both {c.start} and {c.end}."
             )
         v0, v1 = float(ann.at[c.start, "value"]), float(ann.at[c.end, "value"])
         ratio = v1 / v0
@@ -266,15 +251,8 @@ def _growth(c: GrowthClaim, st: Store) -> ClaimResult:
         )
         return ClaimResult(c.id, c.type, c.text, verdict, c.claimed, ratio, "ratio", expl, ev)
     if c.commodity is None or c.measure is None or c.country is None:
-        return ClaimResult(
-            c.id,
-            c.type,
-            c.text,
-            "not_checkable",
-            c.claimed,
-            None,
-            "ratio",
-            "no series or quantity to compute the growth from.",
+        return _not_checkable(
+            c, c.claimed, "ratio", "no series or quantity to compute the growth from."
         )
     cid = critmin.resolve_commodity(c.commodity)
     code = critmin.resolve_country(c.country, st)
@@ -283,13 +261,9 @@ def _growth(c: GrowthClaim, st: Store) -> ClaimResult:
     missing = [y for y in (c.start, c.end) if y not in have.index]
     if missing:
         yrs = sorted(int(y) for y in have.index)
-        return ClaimResult(
-            c.id,
-            c.type,
-            c.text,
-            "not_checkable",
+        return _not_checkable(
+            c,
             c.claimed,
-            None,
             "ratio",
             f"no {cid} {c.measure} figure for {code} in {missing} (years with data: {yrs or 'none'}).",
             _evidence(df),
@@ -333,7 +307,7 @@ def _value(c: ValueClaim, st: Store) -> ClaimResult:
         try:
             df = critmin.price(c.series, c.start, c.end, store=st, unit=unit or None)
         except DataNotFoundError as exc:
-            return ClaimResult(c.id, c.type, c.text, "not_checkable", claimed, None, unit, str(exc))
+            return _not_checkable(c, claimed, unit, str(exc))
         vals = df["value"].astype(float)
         if c.statistic == "any":
             dev = (vals - claimed).abs()
@@ -357,16 +331,7 @@ def _value(c: ValueClaim, st: Store) -> ClaimResult:
         facts = st.facts(topic=c.fact_topic, pattern=c.fact)
         nums = facts[facts["value_num"].notna()]
         if nums.empty:
-            return ClaimResult(
-                c.id,
-                c.type,
-                c.text,
-                "not_checkable",
-                claimed,
-                None,
-                unit,
-                f"no numeric fact matches {c.fact!r}.",
-            )
+            return _not_checkable(c, claimed, unit, f"no numeric fact matches {c.fact!r}.")
         f0 = nums.iloc[-1]
         fval = float(f0["value_num"])
         funit = str(f0["unit"])
@@ -401,16 +366,7 @@ def _value(c: ValueClaim, st: Store) -> ClaimResult:
             f"fact {int(f0['fact_id'])}: {f0['item']} = {f0['value']} {funit} ({f0['date']}; {f0['source_title']}).",
             ev,
         )
-    return ClaimResult(
-        c.id,
-        c.type,
-        c.text,
-        "not_checkable",
-        claimed,
-        None,
-        unit,
-        c.reason or "no dataset in critmin covers this figure.",
-    )
+    return _not_checkable(c, claimed, unit, c.reason or "no dataset in critmin covers this figure.")
 
 
 def _consistency(c: ConsistencyClaim) -> ClaimResult:
@@ -522,17 +478,7 @@ def _membership(c: MembershipClaim, st: Store) -> ClaimResult:
         )
     n_in = sum(found.values())
     if c.group is None and n_in == 0:
-        return ClaimResult(
-            c.id,
-            c.type,
-            c.text,
-            "not_checkable",
-            c.claimed,
-            found,
-            None,
-            "no sourced fact mentions any member.",
-            ev,
-        )
+        return _not_checkable(c, c.claimed, None, "no sourced fact mentions any member.", ev)
     all_in = n_in == len(found)
     verdict = "supported" if all_in == c.claimed else "contradicted"
     missing = [m for m, ok in found.items() if not ok]
@@ -563,16 +509,7 @@ def evaluate(claim: Any, store: Store | None = None) -> ClaimResult:
         if isinstance(claim, MembershipClaim):
             return _membership(claim, _store(st))
     except DataNotFoundError as exc:
-        return ClaimResult(
-            claim.id,
-            claim.type,
-            claim.text,
-            "not_checkable",
-            getattr(claim, "claimed", None),
-            None,
-            None,
-            str(exc),
-        )
+        return _not_checkable(claim, getattr(claim, "claimed", None), None, str(exc))
     raise CritminError(f"unknown claim type {claim.type!r}")
 
 
