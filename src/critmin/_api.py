@@ -325,6 +325,23 @@ RANK_COLUMNS = [
     "what_if",
 ]
 
+#: Columns of a production table as the CLI and the HTTP API show it (JSON rows).
+PRODUCTION_VIEW = [
+    "rank",
+    "iso3",
+    "country",
+    "entity_type",
+    "value",
+    "unit",
+    "share",
+    "qualifier",
+    "year",
+    "edition",
+    "source_id",
+]
+#: Columns of a ranking as the CLI and the HTTP API show it (JSON rows).
+RANK_VIEW = [*RANK_COLUMNS, "edition", "source_id"]
+
 
 def concentration(
     commodity: str,

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from critmin._api import PRODUCTION_VIEW, RANK_VIEW
 from critmin.cli._output import Format, emit, records
 from critmin.errors import ValidationError
 
@@ -129,19 +130,7 @@ def register(app: typer.Typer) -> None:
         from critmin._api import production_records
 
         rows, a = production_records(commodity, year, measure, product=product, edition=edition)
-        cols = [
-            "rank",
-            "iso3",
-            "country",
-            "entity_type",
-            "value",
-            "unit",
-            "share",
-            "qualifier",
-            "year",
-            "edition",
-            "source_id",
-        ]
+        cols = PRODUCTION_VIEW
         out = _value_column(_select(rows, cols))
         emit(
             _display(out, fmt),
@@ -182,19 +171,7 @@ def register(app: typer.Typer) -> None:
             product=product,
             edition=edition,
         )
-        cols = [
-            "rank",
-            "iso3",
-            "country",
-            "value",
-            "unit",
-            "share",
-            "share_before",
-            "qualifier",
-            "what_if",
-            "edition",
-            "source_id",
-        ]
+        cols = RANK_VIEW
         if not a.get("assumptions"):
             cols = [c for c in cols if c not in ("share_before", "what_if")]
         out = _value_column(_select(rows, cols))

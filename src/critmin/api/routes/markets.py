@@ -12,6 +12,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
 
+from critmin._api import PRODUCTION_VIEW, RANK_VIEW
 from critmin.api.deps import thread_store
 from critmin.api.responses import (
     TABLE_RESPONSES,
@@ -69,32 +70,8 @@ _ADD = re.compile(
 )
 _MAX_WHAT_IFS = 10
 
-_PRODUCTION_COLS = [
-    "rank",
-    "iso3",
-    "country",
-    "entity_type",
-    "value",
-    "unit",
-    "share",
-    "qualifier",
-    "year",
-    "edition",
-    "source_id",
-]
-_RANK_COLS = [
-    "rank",
-    "iso3",
-    "country",
-    "value",
-    "unit",
-    "share",
-    "share_before",
-    "qualifier",
-    "what_if",
-    "edition",
-    "source_id",
-]
+_PRODUCTION_COLS = PRODUCTION_VIEW
+_RANK_COLS = RANK_VIEW
 
 
 def parse_what_ifs(add: list[str], remove: list[str]) -> tuple[dict[str, str], list[str]]:
