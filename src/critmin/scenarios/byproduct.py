@@ -142,30 +142,35 @@ def byproduct_supply(
 
 _G_T = 1e-6  # g/t -> t/t
 
+#: Factors common to both gallium cases: bauxite per alumina and gallium in bauxite.
+_BAUXITE_GA = (
+    Factor(
+        "bauxite_per_alumina",
+        2.5,
+        2.0,
+        3.0,
+        "t bauxite/t alumina",
+        note="typical Bayer-process consumption; not in the facts table",
+    ),
+    Factor(
+        "ga_in_bauxite",
+        50,
+        20,
+        80,
+        "g Ga/t bauxite",
+        _G_T,
+        "facts:190,191",
+        "~50 ppm average (facts:190); 20-80 ppm range (facts:191)",
+    ),
+)
+
 _GALLIUM = ByproductRoute(
     metal="gallium",
     host="alumina",
     host_measure="refinery_production",
     cases={
         "technical": (
-            Factor(
-                "bauxite_per_alumina",
-                2.5,
-                2.0,
-                3.0,
-                "t bauxite/t alumina",
-                note="typical Bayer-process consumption; not in the facts table",
-            ),
-            Factor(
-                "ga_in_bauxite",
-                50,
-                20,
-                80,
-                "g Ga/t bauxite",
-                _G_T,
-                "facts:190,191",
-                "~50 ppm average (facts:190); 20-80 ppm range (facts:191)",
-            ),
+            *_BAUXITE_GA,
             Factor(
                 "leached_to_liquor",
                 0.70,
@@ -188,24 +193,7 @@ _GALLIUM = ByproductRoute(
             ),
         ),
         "economic": (
-            Factor(
-                "bauxite_per_alumina",
-                2.5,
-                2.0,
-                3.0,
-                "t bauxite/t alumina",
-                note="typical Bayer-process consumption; not in the facts table",
-            ),
-            Factor(
-                "ga_in_bauxite",
-                50,
-                20,
-                80,
-                "g Ga/t bauxite",
-                _G_T,
-                "facts:190,191",
-                "~50 ppm average (facts:190); 20-80 ppm range (facts:191)",
-            ),
+            *_BAUXITE_GA,
             Factor(
                 "extractable_share",
                 0.15,
