@@ -4,6 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from geostats_fixtures import REFERENCE
+from scipy.spatial import cKDTree
 
 from critmin.errors import ValidationError
 from critmin.geostats.kriging import (
@@ -194,3 +195,49 @@ def test_walker_lake_cross_validation() -> None:
     r = ordinary_kriging(xyz, v, grid, model, [search, search.scaled(3.0)])
     assert r["estimate"].notna().all()
     assert r["estimate"].mean() == pytest.approx(e["V"].mean(), rel=0.1)
+
+
+def test_duplicate_samples_are_averaged_not_singular() -> None:
+    # two samples at the same place: with a nugget the system stays regular and the
+    # pair acts like one sample of their mean (PyKrige's convention)
+    model = VariogramModel(0.2, (Structure("spherical", 0.8, (10.0, 10.0, 10.0)),))
+    x = np.array([[0.0, 0, 0], [0.0, 0, 0], [4.0, 0, 0], [0.0, 5, 0]])
+    v = np.array([1.0, 3.0, 5.0, 7.0])
+    t = np.array([[1.0, 1.0, 0.0]])
+    r = ordinary_kriging(x, v, t, model, Search((20, 20, 20), min_samples=2, max_samples=8))
+    w, _, var = kriging_weights(x, t[0], model)
+    assert np.isfinite(r["estimate"].iloc[0])
+    assert w[0] == pytest.approx(w[1])
+    assert r["estimate"].iloc[0] == pytest.approx(w @ v, rel=1e-12)
+    assert r["variance"].iloc[0] == pytest.approx(var, rel=1e-12)
+
+
+@pytest.mark.parametrize("max_samples", [1, 3, 15, 16, 17, 31, 33, 40])
+def test_kernel_matches_numpy_for_any_system_size(max_samples: int) -> None:
+    # the padded (vectorised) loops must give the same answer for every system size,
+    # with several structures and systems of different sizes in one run
+    x, v = _data(120, seed=5)
+    model = VariogramModel(
+        0.05,
+        (
+            Structure("spherical", 0.5, (40, 30, 20), 20),
+            Structure("exponential", 0.3, (80, 80, 40)),
+            Structure("gaussian", 0.15, (25, 25, 25)),
+        ),
+    )
+    rng = np.random.default_rng(1)
+    t = rng.uniform(0, 100, (40, 3))
+    s = Search((35, 35, 35), min_samples=1, max_samples=max_samples)
+    r = ordinary_kriging(x, v, t, model, s)
+    if max_samples > 16:
+        assert r["n_samples"].nunique() > 1  # systems of several sizes in one run
+    idx = cKDTree(x).query(t, k=max_samples, distance_upper_bound=35 * (1 + 1e-9))[1]
+    idx = np.asarray(idx).reshape(len(t), -1)
+    for i in range(len(t)):
+        sel = idx[i][idx[i] < len(x)]
+        if len(sel) == 0:
+            assert np.isnan(r["estimate"].iloc[i])
+            continue
+        w, _, var = kriging_weights(x[sel], t[i], model)
+        assert r["estimate"].iloc[i] == pytest.approx(w @ v[sel], rel=1e-9, abs=1e-12)
+        assert r["variance"].iloc[i] == pytest.approx(var, rel=1e-8, abs=1e-12)

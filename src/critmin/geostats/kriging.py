@@ -1,8 +1,8 @@
 """Ordinary kriging with a moving search neighbourhood, compiled with numba.
 
-Neighbours are found with a kd-tree (:class:`scipy.spatial.cKDTree`) built in the
-search-ellipsoid space (coordinates rotated and divided by the search ranges, so
-the ellipsoid is the unit sphere). From the ``candidates`` nearest samples inside
+Neighbours are found by an exact, compiled grid search
+(:mod:`critmin.geostats.neighbours`) in the search-ellipsoid space (coordinates
+rotated and divided by the search ranges, so the ellipsoid is the unit sphere). From the ``candidates`` nearest samples inside
 the ellipsoid, a compiled kernel keeps at most ``max_samples``, with at most
 ``max_per_hole`` from one hole and ``max_per_octant`` per octant of the
 ellipsoid, nearest first, then builds and solves each kriging system. Targets are
@@ -27,7 +27,9 @@ with :math:`C_{ij} = C(x_i - x_j)` and
 variance :math:`\\sigma^2_{OK} = \\bar C_{VV} - \\sum_i \\lambda_i \\bar C_{iV} - \\mu`.
 
 Nugget convention (as GSLIB ``kt3d``): the nugget is on the diagonal of the
-sample matrix. For point kriging (one discretisation point) the right-hand side
+sample matrix only; two distinct samples at the same place share the structured
+covariance :math:`C(0) - c_0` (as PyKrige), so duplicates are averaged rather than
+making the system singular. For point kriging (one discretisation point) the right-hand side
 includes the nugget when a sample coincides with the target, so kriging is an
 exact interpolator, and :math:`\\bar C_{VV} = C(0)`. For block kriging (more than
 one point) the nugget is left out of :math:`\\bar C_{iV}` and :math:`\\bar C_{VV}`.
@@ -64,6 +66,9 @@ __all__ = [
 _EPS2 = 1e-20
 # reassociation lets the short dot products vectorise; no change to NaN/inf semantics
 _FASTMATH = {"reassoc", "contract"}
+# the short loops of the kriging systems run over whole blocks of this many entries
+# (zero or harmless padding), so they vectorise without scalar remainders
+_LANES = 16
 
 
 @dataclass(frozen=True)
@@ -153,7 +158,7 @@ def _unit_cov(kind, sill, r2):  # type: ignore[no-untyped-def]
     return sill * np.exp(-3.0 * r2)
 
 
-@njit(cache=True, fastmath=_FASTMATH)
+@njit(cache=True, fastmath=_FASTMATH, inline="always")
 def _cov_row(out, q0, n, gx, gy, gz, gf, px, py, pz, pf, nugget, codes, sills, c0, with_nugget):  # type: ignore[no-untyped-def]
     """Covariances between one point and samples ``q0..n-1``, into ``out[q0:n]``.
 
@@ -202,6 +207,72 @@ def _cov_row(out, q0, n, gx, gy, gz, gf, px, py, pz, pf, nugget, codes, sills, c
         out[q] = full if hx * hx + hy * hy + hz * hz < _EPS2 else out[q]
 
 
+@njit(cache=True, inline="always")
+def _pad(n):  # type: ignore[no-untyped-def]
+    """``n`` rounded up to a multiple of :data:`_LANES`."""
+    return (n + _LANES - 1) // _LANES * _LANES
+
+
+@njit(cache=True, fastmath=_FASTMATH, inline="always")
+def _struct_row(out, q0, q1, kind, sill, g0, g1, g2, f0, f1, f2):  # type: ignore[no-untyped-def]
+    """``out[q] = `` covariance of one structure between the point ``(f0, f1, f2)``
+    and the samples ``(g0[q], g1[q], g2[q])``, all in the structure's normalised
+    frame, for ``q0 <= q < q1``. Plain stores (no accumulation), so it vectorises."""
+    if kind == 0:
+        for q in range(q0, q1):
+            x0 = g0[q] - f0
+            x1 = g1[q] - f1
+            x2 = g2[q] - f2
+            r = np.sqrt(x0 * x0 + x1 * x1 + x2 * x2)
+            c = sill * (1.0 - r * (1.5 - 0.5 * r * r))
+            out[q] = c if r < 1.0 else 0.0
+    elif kind == 1:
+        for q in range(q0, q1):
+            x0 = g0[q] - f0
+            x1 = g1[q] - f1
+            x2 = g2[q] - f2
+            out[q] = sill * np.exp(-3.0 * np.sqrt(x0 * x0 + x1 * x1 + x2 * x2))
+    else:
+        for q in range(q0, q1):
+            x0 = g0[q] - f0
+            x1 = g1[q] - f1
+            x2 = g2[q] - f2
+            out[q] = sill * np.exp(-3.0 * (x0 * x0 + x1 * x1 + x2 * x2))
+
+
+@njit(cache=True, fastmath=_FASTMATH, inline="always")
+def _cov_matrix(a, diag, tmp, n, gf, nugget, codes, sills, c0):  # type: ignore[no-untyped-def]
+    """Sample covariance matrix: upper triangle of ``a[:n, :n]`` and its diagonal.
+
+    ``gf`` (shape ``(n_structures, 3, m)``, ``m >= _pad(n)``, finite beyond ``n``)
+    holds the samples in each structure's normalised frame; ``tmp`` is a work row
+    of length ``m``. Off the diagonal, :math:`C_{ij}` is the sum of the structures'
+    covariances, without the nugget even for two samples at the same place (as
+    PyKrige: duplicates then share the structured part and the system stays
+    regular when there is a nugget); the diagonal is :math:`C(0)` plus the nugget.
+
+    Each row is computed over whole blocks of :data:`_LANES` columns (from the block
+    holding the diagonal to the padded end), so the loops vectorise without scalar
+    remainders; the extra entries land left of the diagonal or right of ``n``, where
+    nothing reads them.
+    """
+    n_pad = _pad(n)
+    for p in range(n):
+        ap = a[p]
+        q0 = (p + 1) // _LANES * _LANES
+        for s in range(codes.shape[0]):
+            g0 = gf[s, 0]
+            g1 = gf[s, 1]
+            g2 = gf[s, 2]
+            out = ap if s == 0 else tmp
+            _struct_row(out, q0, n_pad, codes[s], sills[s], g0, g1, g2, g0[p], g1[p], g2[p])
+            if s > 0:
+                for q in range(q0, n_pad):
+                    ap[q] += tmp[q]
+        ap[p] = c0 + nugget
+        diag[p] = c0 + nugget
+
+
 @njit(cache=True)
 def _solve(a, b, n):  # type: ignore[no-untyped-def]
     """Gaussian elimination with partial pivoting, in place; False if singular."""
@@ -245,14 +316,17 @@ def _solve(a, b, n):  # type: ignore[no-untyped-def]
     return True
 
 
-@njit(cache=True, fastmath=_FASTMATH)
-def _cholesky(a, diag, ld, n):  # type: ignore[no-untyped-def]
-    """In-place Cholesky factor of the symmetric ``a[:n, :n]``; False if not positive definite.
+@njit(cache=True, fastmath=_FASTMATH, inline="always")
+def _cholesky(a, diag, lf, ld, n):  # type: ignore[no-untyped-def]
+    """Cholesky factor :math:`C = L L^T` of the symmetric ``a[:n, :n]``; False if not
+    positive definite.
 
-    Left-looking, by dot products of contiguous rows. Only the strictly lower
-    triangle of ``a`` is overwritten (with L); the diagonal of L goes to ``ld``.
-    ``diag`` holds the matrix diagonal; the upper triangle and diagonal of ``a``
-    are left as they were, so the matrix can be rebuilt for a fallback.
+    Left-looking, four rows at a time (independent dot products). ``a`` is read
+    only (upper triangle and ``diag``), so the matrix survives for a fallback. The
+    strict lower triangle of L goes to ``lf`` and its diagonal to ``ld``. ``lf``
+    must be finite everywhere and zero on and above its diagonal (it is: only the
+    strict lower triangle is ever written); the dot products then run over whole
+    blocks of :data:`_LANES` entries, the terms past the diagonal being zero.
     """
     scale = 0.0
     for i in range(n):
@@ -260,64 +334,92 @@ def _cholesky(a, diag, ld, n):  # type: ignore[no-untyped-def]
             scale = diag[i]
     tiny = 1e-12 * scale if scale > 0 else 1e-300
     for j in range(n):
-        aj = a[j]
+        lj = lf[j]
+        jp = _pad(j)
         d = diag[j]
-        for k in range(j):
-            d -= aj[k] * aj[k]
+        for k in range(jp):
+            d -= lj[k] * lj[k]
         if d <= tiny:
             return False
         r = np.sqrt(d)
         ld[j] = r
         inv = 1.0 / r
-        for i in range(j + 1, n):
-            ai = a[i]
-            s = aj[i]  # upper triangle: the original C[i, j]
-            for k in range(j):
-                s -= ai[k] * aj[k]
-            ai[j] = s * inv
+        i = j + 1
+        while i + 3 < n:
+            l0 = lf[i]
+            l1 = lf[i + 1]
+            l2 = lf[i + 2]
+            l3 = lf[i + 3]
+            aj = a[j]
+            s0 = aj[i]
+            s1 = aj[i + 1]
+            s2 = aj[i + 2]
+            s3 = aj[i + 3]
+            for k in range(jp):
+                b = lj[k]
+                s0 -= l0[k] * b
+                s1 -= l1[k] * b
+                s2 -= l2[k] * b
+                s3 -= l3[k] * b
+            l0[j] = s0 * inv
+            l1[j] = s1 * inv
+            l2[j] = s2 * inv
+            l3[j] = s3 * inv
+            i += 4
+        while i < n:
+            li = lf[i]
+            s = a[j, i]
+            for k in range(jp):
+                s -= li[k] * lj[k]
+            li[j] = s * inv
+            i += 1
     return True
 
 
-@njit(cache=True, fastmath=_FASTMATH)
-def _chol_solve2(a, ld, x, y, n):  # type: ignore[no-untyped-def]
-    """Solve ``L L^T x = x`` and ``L L^T y = y`` in place (factor from :func:`_cholesky`)."""
+@njit(cache=True, fastmath=_FASTMATH, inline="always")
+def _chol_solve2(lf, ld, x, y, n):  # type: ignore[no-untyped-def]
+    """Solve ``L L^T x = x`` and ``L L^T y = y`` in place (factor from :func:`_cholesky`).
+
+    ``x`` and ``y`` must be finite up to ``_pad(n)``; the loops run over whole
+    blocks of :data:`_LANES` entries, the terms past the diagonal being zero.
+    """
     for i in range(n):
-        ai = a[i]
+        li = lf[i]
         sx = x[i]
         sy = y[i]
-        for k in range(i):
-            sx -= ai[k] * x[k]
-            sy -= ai[k] * y[k]
+        for k in range(_pad(i)):
+            sx -= li[k] * x[k]
+            sy -= li[k] * y[k]
         x[i] = sx / ld[i]
         y[i] = sy / ld[i]
     for i in range(n - 1, -1, -1):
-        ai = a[i]
+        li = lf[i]
         xi = x[i] / ld[i]
         yi = y[i] / ld[i]
         x[i] = xi
         y[i] = yi
-        for k in range(i):
-            x[k] -= ai[k] * xi
-            y[k] -= ai[k] * yi
+        for k in range(_pad(i)):
+            x[k] -= li[k] * xi
+            y[k] -= li[k] * yi
 
 
-@njit(cache=True, fastmath=_FASTMATH)
-def _ok_weights(a, diag, ld, rhs, x, y, g, gb, n):  # type: ignore[no-untyped-def]
+@njit(cache=True, fastmath=_FASTMATH, inline="always")
+def _ok_weights(a, diag, lf, ld, rhs, x, y, g, gb, n):  # type: ignore[no-untyped-def]
     """Ordinary-kriging weights (in ``x``) and Lagrange multiplier of one system.
 
-    ``a[:n, :n]`` holds the sample covariance matrix C (symmetric, diagonal also
-    in ``diag``) and ``rhs`` the sample-target covariances. With the Cholesky
+    ``a[:n, :n]`` holds the sample covariance matrix C (upper triangle, diagonal
+    also in ``diag``) and ``rhs`` the sample-target covariances. With the Cholesky
     factor of C, solve :math:`C x = c` and :math:`C y = 1`; then
     :math:`\\mu = (1^T x - 1) / 1^T y` and :math:`\\lambda = x - \\mu y`, which is
     the solution of the bordered system. If C is not numerically positive
     definite, the bordered system is solved by Gaussian elimination with partial
     pivoting instead. Returns ``(ok, mu)``.
     """
-    if _cholesky(a, diag, ld, n):
+    if _cholesky(a, diag, lf, ld, n):
         for i in range(n):
             x[i] = rhs[i]
             y[i] = 1.0
-        _chol_solve2(a, ld, x, y, n)
+        _chol_solve2(lf, ld, x, y, n)
         sx = 0.0
         sy = 0.0
         for i in range(n):
@@ -328,7 +430,7 @@ def _ok_weights(a, diag, ld, rhs, x, y, g, gb, n):  # type: ignore[no-untyped-de
             for i in range(n):
                 x[i] -= mu * y[i]
             return True, mu
-    # fallback: the bordered system, rebuilt from the untouched upper triangle
+    # fallback: the bordered system, rebuilt from the upper triangle
     n1 = n + 1
     for i in range(n):
         g[i, i] = diag[i]
@@ -344,6 +446,10 @@ def _ok_weights(a, diag, ld, rhs, x, y, g, gb, n):  # type: ignore[no-untyped-de
         return False, 0.0
     for i in range(n):
         x[i] = gb[i]
+    # keep the padding finite for the next system
+    for i in range(n, _pad(n)):
+        x[i] = 0.0
+        y[i] = 0.0
     return True, gb[n]
 
 
@@ -390,21 +496,30 @@ def _ok_run(  # type: ignore[no-untyped-def]
         c0 += sills[s]
     sel = np.empty(max_s, dtype=np.int64)
     octc = np.zeros(8, dtype=np.int64)
-    a = np.empty((max_s, max_s))
+    # work arrays padded to whole blocks of _LANES and zeroed: the padded loops read
+    # past n, where values must be finite, and lf must be zero on and above its diagonal
+    mp = _pad(max_s)
+    a = np.zeros((max_s, mp))
+    lf = np.zeros((max_s, mp))
     diag = np.empty(max_s)
     ld = np.empty(max_s)
     rhs = np.empty(max_s)
-    x = np.empty(max_s)
-    y = np.empty(max_s)
+    x = np.zeros(mp)
+    y = np.zeros(mp)
     g = np.empty((max_s + 1, max_s + 1))
     gb = np.empty(max_s + 1)
     gx = np.empty(max_s)
     gy = np.empty(max_s)
     gz = np.empty(max_s)
-    gf = np.empty((ns, 3, max_s))
+    gf = np.zeros((ns, 3, mp))
     pf = np.empty((ns, 3))
-    row = np.empty(max_s)
-    gh = np.empty(max_s, dtype=np.int64)
+    row = np.zeros(mp)
+    n_codes = 0
+    for q in range(n_data):
+        if dhole[q] >= n_codes:
+            n_codes = dhole[q] + 1
+    hmark = np.full(n_codes, -1, dtype=np.int64)  # target that last touched a hole
+    hcnt = np.zeros(n_codes, dtype=np.int64)  # samples taken from that hole
     for i in range(i0, i1):
         tx = targets[i, 0]
         ty = targets[i, 1]
@@ -412,6 +527,7 @@ def _ok_run(  # type: ignore[no-untyped-def]
         for o in range(8):
             octc[o] = 0
         cnt = 0
+        nh = 0
         for j in range(k_cand):
             idx = cand[i, j]
             if idx >= n_data or idx < 0:
@@ -420,13 +536,12 @@ def _ok_run(  # type: ignore[no-untyped-def]
                 continue
             if excl_hole[i] >= 0 and dhole[idx] == excl_hole[i]:
                 continue
-            if max_hole > 0:
-                same = 0
-                for q in range(cnt):
-                    if dhole[sel[q]] == dhole[idx]:
-                        same += 1
-                if same >= max_hole:
-                    continue
+            hh = dhole[idx]
+            if hmark[hh] != i:
+                hmark[hh] = i
+                hcnt[hh] = 0
+            if max_hole > 0 and hcnt[hh] >= max_hole:
+                continue
             o = 0
             if max_oct > 0:
                 ddx = dxyz[idx, 0] - tx
@@ -439,6 +554,9 @@ def _ok_run(  # type: ignore[no-untyped-def]
                 if octc[o] >= max_oct:
                     continue
                 octc[o] += 1
+            if hcnt[hh] == 0:
+                nh += 1
+            hcnt[hh] += 1
             sel[cnt] = idx
             cnt += 1
             if cnt == max_s:
@@ -458,21 +576,11 @@ def _ok_run(  # type: ignore[no-untyped-def]
             gx[p] = dxyz[ip, 0]
             gy[p] = dxyz[ip, 1]
             gz[p] = dxyz[ip, 2]
-            gh[p] = dhole[ip]
             for s in range(ns):
                 for ax in range(3):
                     gf[s, ax, p] = dframes[s, ip, ax]
-        # sample covariance matrix, one row at a time
-        for p in range(cnt):
-            for s in range(ns):
-                for ax in range(3):
-                    pf[s, ax] = gf[s, ax, p]
-            # upper triangle only: the Cholesky factor reads C there
-            _cov_row(
-                a[p], p, cnt, gx, gy, gz, gf, gx[p], gy[p], gz[p], pf,
-                nugget, codes, sills, c0, True,
-            )  # fmt: skip
-            diag[p] = a[p, p]
+        # sample covariance matrix (upper triangle: the Cholesky factor reads C there)
+        _cov_matrix(a, diag, row, cnt, gf, nugget, codes, sills, c0)
         # right-hand side: mean covariance with the discretisation points
         for p in range(cnt):
             rhs[p] = 0.0
@@ -495,7 +603,7 @@ def _ok_run(  # type: ignore[no-untyped-def]
                 rhs[p] += row[p]
         for p in range(cnt):
             rhs[p] /= nd
-        ok, mu = _ok_weights(a, diag, ld, rhs, x, y, g, gb, cnt)
+        ok, mu = _ok_weights(a, diag, lf, ld, rhs, x, y, g, gb, cnt)
         if not ok:
             est[i] = np.nan
             var[i] = np.nan
@@ -526,16 +634,6 @@ def _ok_run(  # type: ignore[no-untyped-def]
         wsum[i] = s_w
         dmean[i] = dsum / cnt
         dnear[i] = dmin
-        nh = 0
-        for p in range(cnt):
-            new = True
-            hp = gh[p]
-            for q in range(p):
-                if gh[q] == hp:
-                    new = False
-                    break
-            if new:
-                nh += 1
         nholes[i] = nh
 
 
@@ -576,33 +674,33 @@ def _block_covariance(model: VariogramModel, disc: np.ndarray) -> float:
 
 
 def neighbour_candidates(
-    tree: object, smat: np.ndarray, targets: np.ndarray, k: int, workers: int = -1
+    data_xyz: np.ndarray, smat: np.ndarray, targets: np.ndarray, k: int, threads: int = 1
 ) -> np.ndarray:
     """Indices of the ``k`` nearest samples inside the unit search ellipsoid.
 
     Parameters
     ----------
-    tree : scipy.spatial.cKDTree
-        Tree of the samples in search space (``xyz @ smat.T``).
+    data_xyz : array, shape (n, 3)
+        Sample coordinates. [m]
     smat : array, shape (3, 3)
-        Search matrix (:meth:`Search.matrix`).
+        Search matrix (:meth:`Search.matrix`); distances are measured in the space
+        ``xyz @ smat.T``, where the ellipsoid is the unit sphere.
     targets : array, shape (m, 3)
         Target coordinates. [m]
     k : int
         Candidates per target.
-    workers : int
-        Threads for the query (-1: all cores).
+    threads : int
+        Threads for the compiled search.
 
     Returns
     -------
     numpy.ndarray
-        Shape ``(m, k)``, int64; ``n`` (the number of samples) marks no sample.
+        Shape ``(m, k)``, int64, nearest first; ``n`` (the number of samples) marks
+        no sample. See :func:`critmin.geostats.neighbours.nearest_samples`.
     """
-    _, idx = tree.query(  # type: ignore[attr-defined]
-        targets @ smat.T, k=k, distance_upper_bound=1.0 + 1e-9, workers=workers
-    )
-    idx = np.asarray(idx, dtype=np.int64)
-    return idx.reshape(len(targets), k)
+    from critmin.geostats.neighbours import nearest_samples
+
+    return nearest_samples(data_xyz @ smat.T, targets @ smat.T, k, threads=threads)
 
 
 def _hole_codes(holes: np.ndarray | None, n: int) -> np.ndarray:
@@ -661,8 +759,6 @@ def ordinary_kriging(
         ``mean_distance`` and ``nearest_distance`` [m], ``sum_weights``,
         ``search_pass`` (1-based; 0 = not estimated).
     """
-    from scipy.spatial import cKDTree
-
     passes = [search] if isinstance(search, Search) else list(search)
     threads = max(1, int(threads or _available_cpus()))
     if not passes:
@@ -703,7 +799,6 @@ def ordinary_kriging(
         if len(todo) == 0:
             break
         smat = sp.matrix()
-        tree = cKDTree(xyz @ smat.T)
         extra = 1 if _exclude_self else 0
         if _exclude_hole:
             extra = int(np.bincount(hole_codes).max())
@@ -711,7 +806,7 @@ def ordinary_kriging(
         for c0 in range(0, len(todo), chunk_size):
             sub = todo[c0 : c0 + chunk_size]
             tsub = tg[sub]
-            cand = neighbour_candidates(tree, smat, tsub, k, workers=threads)
+            cand = neighbour_candidates(xyz, smat, tsub, k, threads=threads)
             n_sub = len(sub)
             excl_idx = pos_of[sub] if _exclude_self else np.full(n_sub, -1, dtype=np.int64)
             excl_hole = (
@@ -862,7 +957,10 @@ def kriging_weights(
     a = np.ones((n + 1, n + 1))
     a[n, n] = 0.0
     h = (xyz[:, None, :] - xyz[None, :, :]).reshape(-1, 3)
-    a[:n, :n] = model.covariance(h).reshape(n, n)
+    c = model.covariance(h).reshape(n, n)
+    # two samples at the same place share the structured part only (as the kernel)
+    c[(np.einsum("ij,ij->i", h, h) < _EPS2).reshape(n, n) & ~np.eye(n, dtype=bool)] -= model.nugget
+    a[:n, :n] = c
     pts = np.asarray(target, dtype=float)[None, :] + disc
     hv = (xyz[:, None, :] - pts[None, :, :]).reshape(-1, 3)
     cv = model.covariance(hv)
