@@ -145,19 +145,6 @@ def discretisation_offsets(
     return np.column_stack([a.ravel() for a in g])
 
 
-@njit(cache=True, inline="always")
-def _unit_cov(kind, sill, r2):  # type: ignore[no-untyped-def]
-    """Covariance of one structure at the squared normalised lag ``r2``."""
-    if kind == 0:
-        if r2 < 1.0:
-            r = np.sqrt(r2)
-            return sill * (1.0 - 1.5 * r + 0.5 * r * r2)
-        return 0.0
-    if kind == 1:
-        return sill * np.exp(-3.0 * np.sqrt(r2))
-    return sill * np.exp(-3.0 * r2)
-
-
 @njit(cache=True, fastmath=_FASTMATH, inline="always")
 def _cov_row(out, q0, n, gx, gy, gz, gf, px, py, pz, pf, nugget, codes, sills, c0, with_nugget):  # type: ignore[no-untyped-def]
     """Covariances between one point and samples ``q0..n-1``, into ``out[q0:n]``.
