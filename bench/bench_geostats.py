@@ -47,7 +47,7 @@ SUBSET_GSTOOLS_GLOBAL = 20_000
 
 
 def main() -> None:
-    sp = load_spec(ROOT / "examples" / "deposits" / "cbmina.yaml")
+    sp = load_spec(ROOT / "examples" / "deposits" / "cbmina" / "estimation.yaml")
     comps, _ = build_composites(sp, load_drillholes(sp))
     xyz = comps[["x", "y", "z"]].to_numpy()
     v = comps["grade"].to_numpy()

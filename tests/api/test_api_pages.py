@@ -170,7 +170,7 @@ def test_deposit_example(client: Any) -> None:
     r = client.get("/api/v1/deposits/example")  # open: no key
     assert r.status_code == 200, r.text
     d = r.json()
-    assert d["spec"] == "deposits/cbmina.yaml"
+    assert d["spec"] == "deposits/cbmina/estimation.yaml"
     assert (d["grade_unit"], d["metal_unit"], d["metal_symbol"]) == ("%", "t", "Cu")
     n_cut = len(d["cutoffs"])
     assert len(d["grade_tonnage"]) == n_cut

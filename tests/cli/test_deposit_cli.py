@@ -88,3 +88,17 @@ def test_user_errors_are_one_line(
     err = capsys.readouterr().err
     assert err.startswith("error: ") and "composite.length" in err
     assert run(["deposit", "stats", str(tmp_path / "missing.yaml")]) == 1
+
+
+def test_shipped_cbmina_example_prints_the_classified_resource(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    # the command the issue and docs name, on the CC BY 4.0 data shipped in the repo
+    spec = Path(__file__).resolve().parents[2] / "examples/deposits/cbmina/estimation.yaml"
+    code = run(["deposit", "report", str(spec), "--format", "json", "--plots", str(tmp_path)])
+    assert code == 0
+    rows = json.loads(capsys.readouterr().out)
+    classes = {r["class"] for r in rows}
+    assert {"measured", "indicated", "inferred", "total"} <= classes
+    total = [r for r in rows if r["class"] == "total"]
+    assert total and all(r["tonnes"] > 0 and r["metal_unit"] == "t" for r in total)

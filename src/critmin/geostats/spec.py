@@ -2,7 +2,7 @@
 
 Paths in the spec are relative to the spec file. Validation errors become
 :class:`~critmin.errors.SpecError` naming the file and the field path
-(``search.max_samples``). See ``examples/deposits/cbmina.yaml`` and
+(``search.max_samples``). See ``examples/deposits/cbmina/estimation.yaml`` and
 ``docs/geostats.md`` for a full example.
 """
 

@@ -1,6 +1,6 @@
 """The shipped deposit example (``critmin.geostats``): resource and grade-tonnage tables.
 
-Only ``examples/deposits/cbmina.yaml`` is served (no uploads). Its estimate
+Only ``examples/deposits/cbmina/estimation.yaml`` is served (no uploads). Its estimate
 (:func:`critmin.geostats.run_spec`, a few seconds) is computed once per file
 version and kept in memory; concurrent first requests wait for the same run.
 Rows follow the CLI's conventions: snake_case keys, units explicit (``tonnes``
@@ -29,7 +29,7 @@ __all__ = ["DEPOSIT_EXAMPLE", "deposit_example", "router"]
 router = APIRouter(prefix="/api/v1/deposits", tags=["deposits"])
 
 #: The one deposit spec served (relative to the examples folder).
-DEPOSIT_EXAMPLE = "deposits/cbmina.yaml"
+DEPOSIT_EXAMPLE = "deposits/cbmina/estimation.yaml"
 
 _lock = threading.Lock()
 _cache: dict[tuple[str, int], dict[str, Any]] = {}
@@ -98,7 +98,7 @@ def _table(name: str, df: pd.DataFrame, fmt: Fmt) -> Response:
     },
 )
 async def example(request: Request) -> Response:
-    """Ordinary-kriging estimate of ``examples/deposits/cbmina.yaml`` (CBMina copper
+    """Ordinary-kriging estimate of ``examples/deposits/cbmina/estimation.yaml`` (CBMina copper
     porphyry): ``resource`` rows (``cutoff, class, tonnes, grade, grade_unit, metal,
     metal_unit``; classes measured, indicated, inferred, measured+indicated, total)
     and ``grade_tonnage`` rows (``cutoff, tonnes, grade, grade_unit, metal,
