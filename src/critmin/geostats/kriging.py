@@ -68,7 +68,7 @@ _EPS2 = 1e-20
 _FASTMATH = {"reassoc", "contract"}
 # the short loops of the kriging systems run over whole blocks of this many entries
 # (zero or harmless padding), so they vectorise without scalar remainders
-_LANES = 16
+_LANES = 8
 
 
 @dataclass(frozen=True)
@@ -364,59 +364,75 @@ def _cholesky(a, diag, lf, ld, n):  # type: ignore[no-untyped-def]
 
 
 @njit(cache=True, fastmath=_FASTMATH, inline="always")
-def _chol_solve2(lf, ld, x, y, n):  # type: ignore[no-untyped-def]
-    """Solve ``L L^T x = x`` and ``L L^T y = y`` in place (factor from :func:`_cholesky`).
+def _forward3(lf, ld, u, w, v, n):  # type: ignore[no-untyped-def]
+    """Solve ``L u = u``, ``L w = w`` and ``L v = v`` in place (factor from
+    :func:`_cholesky`), sharing each row of L between the three.
 
-    ``x`` and ``y`` must be finite up to ``_pad(n)``; the loops run over whole
-    blocks of :data:`_LANES` entries, the terms past the diagonal being zero.
+    ``u``, ``w`` and ``v`` must be finite up to ``_pad(n)``; the dot products run
+    over whole blocks of :data:`_LANES` entries, the terms past the diagonal of L
+    being zero.
     """
     for i in range(n):
         li = lf[i]
-        sx = x[i]
-        sy = y[i]
+        su = u[i]
+        sw = w[i]
+        sv = v[i]
         for k in range(_pad(i)):
-            sx -= li[k] * x[k]
-            sy -= li[k] * y[k]
-        x[i] = sx / ld[i]
-        y[i] = sy / ld[i]
-    for i in range(n - 1, -1, -1):
-        li = lf[i]
-        xi = x[i] / ld[i]
-        yi = y[i] / ld[i]
-        x[i] = xi
-        y[i] = yi
-        for k in range(_pad(i)):
-            x[k] -= li[k] * xi
-            y[k] -= li[k] * yi
+            lik = li[k]
+            su -= lik * u[k]
+            sw -= lik * w[k]
+            sv -= lik * v[k]
+        d = ld[i]
+        u[i] = su / d
+        w[i] = sw / d
+        v[i] = sv / d
 
 
 @njit(cache=True, fastmath=_FASTMATH, inline="always")
-def _ok_weights(a, diag, lf, ld, rhs, x, y, g, gb, n):  # type: ignore[no-untyped-def]
-    """Ordinary-kriging weights (in ``x``) and Lagrange multiplier of one system.
+def _ok_solve(a, diag, lf, ld, rhs, vals, u, w, v, g, gb, n):  # type: ignore[no-untyped-def]
+    """Solve one ordinary-kriging system; returns ``(ok, mu, estimate, lc, sum_w)``.
 
     ``a[:n, :n]`` holds the sample covariance matrix C (upper triangle, diagonal
-    also in ``diag``) and ``rhs`` the sample-target covariances. With the Cholesky
-    factor of C, solve :math:`C x = c` and :math:`C y = 1`; then
-    :math:`\\mu = (1^T x - 1) / 1^T y` and :math:`\\lambda = x - \\mu y`, which is
-    the solution of the bordered system. If C is not numerically positive
-    definite, the bordered system is solved by Gaussian elimination with partial
-    pivoting instead. Returns ``(ok, mu)``.
+    also in ``diag``), ``rhs`` the sample-target covariances :math:`c` and ``vals``
+    the sample values :math:`z`; ``lc`` is :math:`\\lambda^T c`.
+
+    Notes
+    -----
+    With the Cholesky factor :math:`C = L L^T`, three forward substitutions give
+    :math:`u = L^{-1} c`, :math:`w = L^{-1} 1` and :math:`v = L^{-1} z`. The
+    bordered system's solution is :math:`\\lambda = L^{-T}(u - \\mu w)` with
+    :math:`\\mu = (w^T u - 1) / w^T w`, so no backward substitution is needed:
+
+    .. math::
+
+        \\lambda^T z = u^T v - \\mu\\, w^T v, \\quad
+        \\lambda^T c = u^T u - \\mu\\, w^T u, \\quad
+        \\lambda^T 1 = w^T u - \\mu\\, w^T w \\; (= 1).
+
+    If C is not numerically positive definite, the bordered system is solved by
+    Gaussian elimination with partial pivoting instead and the sums are taken over
+    the weights.
     """
     if _cholesky(a, diag, lf, ld, n):
         for i in range(n):
-            x[i] = rhs[i]
-            y[i] = 1.0
-        _chol_solve2(lf, ld, x, y, n)
-        sx = 0.0
-        sy = 0.0
+            u[i] = rhs[i]
+            w[i] = 1.0
+            v[i] = vals[i]
+        _forward3(lf, ld, u, w, v, n)
+        wu = 0.0
+        ww = 0.0
+        wv = 0.0
+        uu = 0.0
+        uv = 0.0
         for i in range(n):
-            sx += x[i]
-            sy += y[i]
-        if sy > 0.0:
-            mu = (sx - 1.0) / sy
-            for i in range(n):
-                x[i] -= mu * y[i]
-            return True, mu
+            wu += w[i] * u[i]
+            ww += w[i] * w[i]
+            wv += w[i] * v[i]
+            uu += u[i] * u[i]
+            uv += u[i] * v[i]
+        if ww > 0.0:
+            mu = (wu - 1.0) / ww
+            return True, mu, uv - mu * wv, uu - mu * wu, wu - mu * ww
     # fallback: the bordered system, rebuilt from the upper triangle
     n1 = n + 1
     for i in range(n):
@@ -429,15 +445,21 @@ def _ok_weights(a, diag, lf, ld, rhs, x, y, g, gb, n):  # type: ignore[no-untype
         gb[i] = rhs[i]
     g[n, n] = 0.0
     gb[n] = 1.0
-    if not _solve(g, gb, n1):
-        return False, 0.0
-    for i in range(n):
-        x[i] = gb[i]
     # keep the padding finite for the next system
     for i in range(n, _pad(n)):
-        x[i] = 0.0
-        y[i] = 0.0
-    return True, gb[n]
+        u[i] = 0.0
+        w[i] = 0.0
+        v[i] = 0.0
+    if not _solve(g, gb, n1):
+        return False, 0.0, 0.0, 0.0, 0.0
+    e = 0.0
+    lc = 0.0
+    s_w = 0.0
+    for i in range(n):
+        e += gb[i] * vals[i]
+        lc += gb[i] * rhs[i]
+        s_w += gb[i]
+    return True, gb[n], e, lc, s_w
 
 
 @njit(cache=True, nogil=True, fastmath=_FASTMATH)
@@ -493,6 +515,8 @@ def _ok_run(  # type: ignore[no-untyped-def]
     rhs = np.empty(max_s)
     x = np.zeros(mp)
     y = np.zeros(mp)
+    z = np.zeros(mp)
+    gv = np.empty(max_s)
     g = np.empty((max_s + 1, max_s + 1))
     gb = np.empty(max_s + 1)
     gx = np.empty(max_s)
@@ -560,6 +584,7 @@ def _ok_run(  # type: ignore[no-untyped-def]
         # gather the samples (coordinates and normalised frames) contiguously
         for p in range(cnt):
             ip = sel[p]
+            gv[p] = dval[ip]
             gx[p] = dxyz[ip, 0]
             gy[p] = dxyz[ip, 1]
             gz[p] = dxyz[ip, 2]
@@ -590,7 +615,7 @@ def _ok_run(  # type: ignore[no-untyped-def]
                 rhs[p] += row[p]
         for p in range(cnt):
             rhs[p] /= nd
-        ok, mu = _ok_weights(a, diag, lf, ld, rhs, x, y, g, gb, cnt)
+        ok, mu, e, lc, s_w = _ok_solve(a, diag, lf, ld, rhs, gv, x, y, z, g, gb, cnt)
         if not ok:
             est[i] = np.nan
             var[i] = np.nan
@@ -599,16 +624,10 @@ def _ok_run(  # type: ignore[no-untyped-def]
             dnear[i] = np.nan
             wsum[i] = np.nan
             continue
-        e = 0.0
-        s_w = 0.0
-        lc = 0.0
         dsum = 0.0
         dmin = np.inf
         for p in range(cnt):
             ip = sel[p]
-            e += x[p] * dval[ip]
-            s_w += x[p]
-            lc += x[p] * rhs[p]
             ddx = dxyz[ip, 0] - tx
             ddy = dxyz[ip, 1] - ty
             ddz = dxyz[ip, 2] - tz
