@@ -285,7 +285,7 @@ def main() -> None:
     date = subprocess.run(["date"], capture_output=True, text=True, check=False).stdout.strip()
     cpus = len(os.sched_getaffinity(0))
     head = [
-        "Command: `.venv/bin/python bench/bench_kriging_scaling.py`  ",
+        f"Command: `{' '.join(['.venv/bin/python bench/bench_kriging_scaling.py', *sys.argv[1:]])}`  ",
         f"Machine: {cpus} cores, idle apart from the benchmark (wall-clock timings), "
         f"Python {sys.version.split()[0]}  ",
         f"Date: {date}",
@@ -325,10 +325,7 @@ def main() -> None:
         lines = [
             "## Scaling: chunked estimation up to 10^7 blocks",
             "",
-            *[
-                h.replace("bench_kriging_scaling.py`", "bench_kriging_scaling.py --only=scaling`")
-                for h in head
-            ],
+            *head,
             "Same samples, model and neighbourhood as the side-by-side run; regular grids over "
             "the same box; chunks of 500,000 blocks (generated, kriged, dropped; estimates kept "
             "as float32); one process per size, peak memory = its `VmHWM` (peak resident set).",

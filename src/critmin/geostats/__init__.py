@@ -20,6 +20,9 @@ blockmodel, wireframe
 kriging
     :func:`ordinary_kriging`, :class:`Search`, :func:`cross_validate`,
     :func:`kriging_weights` — numba kernels, parallel over targets.
+neighbours
+    :func:`~critmin.geostats.neighbours.nearest_samples` — exact k-nearest search
+    on a cell grid, one candidate list per tile of targets (compiled).
 classify
     :func:`classify`, :class:`ClassificationRule`, :class:`ClassCriteria`.
 report
