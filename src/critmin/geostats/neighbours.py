@@ -57,11 +57,33 @@ def _swap(d, ix, i, j):  # type: ignore[no-untyped-def]
 
 
 @njit(cache=True)
+def _shell_sort(d, ix, m):  # type: ignore[no-untyped-def]
+    """Sort ``d[:m]`` ascending, carrying ``ix`` along (Shell sort, Ciura's gaps).
+
+    Candidate lists are a few hundred long at most; this compiles in a fraction of the
+    time of ``np.argsort`` and needs no allocation.
+    """
+    for gap in (701, 301, 132, 57, 23, 10, 4, 1):
+        if gap >= m:
+            continue
+        for a in range(gap, m):
+            va = d[a]
+            xa = ix[a]
+            b = a
+            while b >= gap and d[b - gap] > va:
+                d[b] = d[b - gap]
+                ix[b] = ix[b - gap]
+                b -= gap
+            d[b] = va
+            ix[b] = xa
+
+
+@njit(cache=True)
 def _select_sorted(d, ix, m, k):  # type: ignore[no-untyped-def]
     """Move the ``k`` smallest of ``d[:m]`` (with ``ix``) to the front, sorted ascending.
 
     Quickselect (median of three) to partition around the ``k``-th smallest, then
-    an insertion sort of the first ``k``.
+    a sort of the first ``k``.
     """
     if k < m:
         lo = 0
@@ -94,39 +116,8 @@ def _select_sorted(d, ix, m, k):  # type: ignore[no-untyped-def]
             else:
                 break
     n = min(k, m)
-    for a in range(1, n):
-        va = d[a]
-        xa = ix[a]
-        b = a - 1
-        while b >= 0 and d[b] > va:
-            d[b + 1] = d[b]
-            ix[b + 1] = ix[b]
-            b -= 1
-        d[b + 1] = va
-        ix[b + 1] = xa
+    _shell_sort(d, ix, n)
     return n
-
-
-@njit(cache=True)
-def _shell_sort(d, ix, m):  # type: ignore[no-untyped-def]
-    """Sort ``d[:m]`` ascending, carrying ``ix`` along (Shell sort, Ciura's gaps).
-
-    Candidate lists are a few hundred long at most; this compiles in a fraction of the
-    time of ``np.argsort`` and needs no allocation.
-    """
-    for gap in (701, 301, 132, 57, 23, 10, 4, 1):
-        if gap >= m:
-            continue
-        for a in range(gap, m):
-            va = d[a]
-            xa = ix[a]
-            b = a
-            while b >= gap and d[b - gap] > va:
-                d[b] = d[b - gap]
-                ix[b] = ix[b - gap]
-                b -= gap
-            d[b] = va
-            ix[b] = xa
 
 
 @njit(cache=True)
