@@ -145,55 +145,6 @@ def discretisation_offsets(
     return np.column_stack([a.ravel() for a in g])
 
 
-@njit(cache=True, fastmath=_FASTMATH, inline="always")
-def _cov_row(out, q0, n, gx, gy, gz, gf, px, py, pz, pf, nugget, codes, sills, c0, with_nugget):  # type: ignore[no-untyped-def]
-    """Covariances between one point and samples ``q0..n-1``, into ``out[q0:n]``.
-
-    ``gx, gy, gz`` are the gathered sample coordinates [m] and ``gf`` (shape
-    ``(n_structures, 3, n)``) the same samples in each structure's normalised frame;
-    ``px, py, pz`` and ``pf`` (shape ``(n_structures, 3)``) are the point. A
-    rotation per lag is not needed, and each loop over the samples is free of calls
-    so it vectorises. A lag under 1e-10 m takes ``c0`` (the sum of the sills) plus
-    the nugget if ``with_nugget``.
-    """
-    for q in range(q0, n):
-        out[q] = 0.0
-    for s in range(codes.shape[0]):
-        kind = codes[s]
-        sill = sills[s]
-        f0 = pf[s, 0]
-        f1 = pf[s, 1]
-        f2 = pf[s, 2]
-        g0 = gf[s, 0]
-        g1 = gf[s, 1]
-        g2 = gf[s, 2]
-        if kind == 0:
-            for q in range(q0, n):
-                a = g0[q] - f0
-                b = g1[q] - f1
-                e = g2[q] - f2
-                r = min(np.sqrt(a * a + b * b + e * e), 1.0)
-                out[q] += sill * (1.0 - 1.5 * r + 0.5 * r * r * r)
-        elif kind == 1:
-            for q in range(q0, n):
-                a = g0[q] - f0
-                b = g1[q] - f1
-                e = g2[q] - f2
-                out[q] += sill * np.exp(-3.0 * np.sqrt(a * a + b * b + e * e))
-        else:
-            for q in range(q0, n):
-                a = g0[q] - f0
-                b = g1[q] - f1
-                e = g2[q] - f2
-                out[q] += sill * np.exp(-3.0 * (a * a + b * b + e * e))
-    full = c0 + nugget if with_nugget else c0
-    for q in range(q0, n):
-        hx = gx[q] - px
-        hy = gy[q] - py
-        hz = gz[q] - pz
-        out[q] = full if hx * hx + hy * hy + hz * hz < _EPS2 else out[q]
-
-
 @njit(cache=True, inline="always")
 def _pad(n):  # type: ignore[no-untyped-def]
     """``n`` rounded up to a multiple of :data:`_LANES`."""
@@ -225,6 +176,33 @@ def _struct_row(out, q0, q1, kind, sill, g0, g1, g2, f0, f1, f2):  # type: ignor
             x1 = g1[q] - f1
             x2 = g2[q] - f2
             out[q] = sill * np.exp(-3.0 * (x0 * x0 + x1 * x1 + x2 * x2))
+
+
+@njit(cache=True, fastmath=_FASTMATH, inline="always")
+def _cov_row(out, tmp, n, gx, gy, gz, gf, px, py, pz, pf, nugget, codes, sills, c0, with_nugget):  # type: ignore[no-untyped-def]
+    """Covariances between one point and samples ``0..n-1``, into ``out[:n]``.
+
+    ``gx, gy, gz`` are the gathered sample coordinates [m] and ``gf`` (shape
+    ``(n_structures, 3, n)``) the same samples in each structure's normalised frame;
+    ``px, py, pz`` and ``pf`` (shape ``(n_structures, 3)``) are the point; ``tmp`` is
+    a work row. A lag under 1e-10 m takes ``c0`` (the sum of the sills) plus the
+    nugget if ``with_nugget``.
+    """
+    for s in range(codes.shape[0]):
+        dst = out if s == 0 else tmp
+        _struct_row(
+            dst, 0, n, codes[s], sills[s], gf[s, 0], gf[s, 1], gf[s, 2],
+            pf[s, 0], pf[s, 1], pf[s, 2],
+        )  # fmt: skip
+        if s > 0:
+            for q in range(n):
+                out[q] += tmp[q]
+    full = c0 + nugget if with_nugget else c0
+    for q in range(n):
+        hx = gx[q] - px
+        hy = gy[q] - py
+        hz = gz[q] - pz
+        out[q] = full if hx * hx + hy * hy + hz * hz < _EPS2 else out[q]
 
 
 @njit(cache=True, fastmath=_FASTMATH, inline="always")
@@ -525,6 +503,7 @@ def _ok_run(  # type: ignore[no-untyped-def]
     gf = np.zeros((ns, 3, mp))
     pf = np.empty((ns, 3))
     row = np.zeros(mp)
+    tmp = np.zeros(mp)
     n_codes = 0
     for q in range(n_data):
         if dhole[q] >= n_codes:
@@ -608,7 +587,7 @@ def _ok_run(  # type: ignore[no-untyped-def]
                         + mats[s, ax, 2] * (pz - centre[2])
                     )
             _cov_row(
-                row, 0, cnt, gx, gy, gz, gf, px, py, pz, pf,
+                row, tmp, cnt, gx, gy, gz, gf, px, py, pz, pf,
                 nugget, codes, sills, c0, point,
             )  # fmt: skip
             for p in range(cnt):
