@@ -91,7 +91,8 @@ class Search:
         Most samples per octant of the ellipsoid (0 or None: no limit).
     candidates : int, optional
         Nearest samples examined per target before the hole and octant limits;
-        default ``max(4 * max_samples, 64)``.
+        default ``max(4 * max_samples, 64)`` with such a limit, else ``max_samples``
+        (without limits the nearest ``max_samples`` are exactly the ones used).
     """
 
     ranges: tuple[float, float, float]
@@ -787,7 +788,9 @@ def ordinary_kriging(
         extra = 1 if _exclude_self else 0
         if _exclude_hole:
             extra = int(np.bincount(hole_codes).max())
-        k = min(len(v), (sp.candidates or max(4 * sp.max_samples, 64)) + extra)
+        limited = bool(sp.max_per_hole) or bool(sp.max_per_octant)
+        default = max(4 * sp.max_samples, 64) if limited else sp.max_samples
+        k = min(len(v), (sp.candidates or default) + extra)
         for c0 in range(0, len(todo), chunk_size):
             sub = todo[c0 : c0 + chunk_size]
             tsub = tg[sub]
