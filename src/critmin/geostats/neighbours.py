@@ -41,7 +41,7 @@ from numba import njit
 
 __all__ = ["nearest_samples"]
 
-# the unit search sphere, with the same tolerance as before (a sample on the boundary is in)
+# the unit search sphere, with the tolerance of a kd-tree query at 1 + 1e-9 (boundary is in)
 _UNIT2 = (1.0 + 1e-9) ** 2
 _MAX_CELLS = 4_000_000
 
