@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from critmin.errors import DataNotFoundError, ValidationError
+from critmin.scenarios.outputs import OUT_NAMES
 from critmin.scenarios.spec import (
     CapacityAddition,
     DemandGrowth,
@@ -338,22 +339,8 @@ def _schedules(prep: Prepared, draws: dict[str, Array], n: int) -> _Schedules:
 
 
 # ----------------------------------------------------------------------- simulation
-#: Per-market outputs of :func:`simulate` (the order of ``kernel.OUT_NAMES``).
-_OUT = (
-    "price_ratio",
-    "price",
-    "production",
-    "new_capacity",
-    "imports",
-    "exports",
-    "stock_draw",
-    "stock_release",
-    "consumption",
-    "reference_demand",
-    "unmet",
-    "surplus",
-    "stock_end",
-)
+#: Per-market outputs of :func:`simulate`.
+_OUT = OUT_NAMES
 
 
 def simulate(prep: Prepared, draws: dict[str, Array]) -> dict[str, Any]:
@@ -386,9 +373,8 @@ def simulate(prep: Prepared, draws: dict[str, Array]) -> dict[str, Any]:
     price, and the markets clear again. A draw's result depends only on its own
     parameters, not on the other draws of the call.
     """
-    from critmin.scenarios.kernel import OUT_NAMES, simulate_kernel  # numba: on first use
+    from critmin.scenarios.kernel import simulate_kernel  # numba: on first use
 
-    assert OUT_NAMES == _OUT
     spec = prep.spec
     n = len(draws["baseline.exports"])
     T = spec.horizon

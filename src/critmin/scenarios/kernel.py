@@ -26,24 +26,10 @@ import math
 
 from numba import njit, prange
 
+from critmin.scenarios.outputs import OUT_NAMES
+
 __all__ = ["N_OUT", "OUT_NAMES", "simulate_kernel"]
 
-#: Names of the per-market outputs, in the order of axis 1 of the kernel's output.
-OUT_NAMES = (
-    "price_ratio",
-    "price",
-    "production",
-    "new_capacity",
-    "imports",
-    "exports",
-    "stock_draw",
-    "stock_release",
-    "consumption",
-    "reference_demand",
-    "unmet",
-    "surplus",
-    "stock_end",
-)
 N_OUT = len(OUT_NAMES)
 
 _MAX_IT = 100
