@@ -62,36 +62,43 @@ def what_if_page() -> HTMLResponse:
     return _page("whatif.html")
 
 
+def _module_page(request: Request, module: str, name: str, missing: str) -> HTMLResponse:
+    """Page ``name`` when the server has ``module`` wired; 404 saying ``missing`` otherwise."""
+    if not request.app.state.modules.get(module):
+        raise HTTPException(404, missing)
+    return _page(name)
+
+
 @router.get("/project")
 def project_page(request: Request) -> HTMLResponse:
     """Project/deposit valuation page (when critmin.valuation is wired)."""
-    if not request.app.state.modules.get("valuation"):
-        raise HTTPException(404, "valuation is not available on this server")
-    return _page("project.html")
+    return _module_page(
+        request, "valuation", "project.html", "valuation is not available on this server"
+    )
 
 
 @router.get("/scenario")
 def scenario_page(request: Request) -> HTMLResponse:
     """Market scenario page: restrict exports and/or add a producer, price bands, shortfalls."""
-    if not request.app.state.modules.get("scenarios"):
-        raise HTTPException(404, "scenarios are not available on this server")
-    return _page("scenario.html")
+    return _module_page(
+        request, "scenarios", "scenario.html", "scenarios are not available on this server"
+    )
 
 
 @router.get("/claims")
 def claims_page(request: Request) -> HTMLResponse:
     """Claims page: check a claims YAML, verdicts with evidence."""
-    if not request.app.state.modules.get("claims"):
-        raise HTTPException(404, "claims checks are not available on this server")
-    return _page("claims.html")
+    return _module_page(
+        request, "claims", "claims.html", "claims checks are not available on this server"
+    )
 
 
 @router.get("/deposit")
 def deposit_page(request: Request) -> HTMLResponse:
     """Deposit page: the shipped example's resource table and grade-tonnage curve."""
-    if not request.app.state.modules.get("geostats"):
-        raise HTTPException(404, "deposit estimation is not available on this server")
-    return _page("deposit.html")
+    return _module_page(
+        request, "geostats", "deposit.html", "deposit estimation is not available on this server"
+    )
 
 
 @router.get("/assets/plotly.min.js")
