@@ -1,6 +1,8 @@
 """Shared fixtures and markers.
 
-- ``requires_reference``: skip when ``../shared/reference`` (next to the repo) is absent.
+- One marker for real data: ``@pytest.mark.reference`` (or the ``reference`` fixture, which
+  adds it). Such tests are skipped only when ``../shared/reference`` is absent as a whole;
+  when it is there, a missing file inside it fails the test.
 - Every test session gets its own DuckDB store under a temporary folder (``CRITMIN_DB``).
 """
 
@@ -16,9 +18,17 @@ REPO = Path(__file__).resolve().parents[1]
 REFERENCE = REPO.parent / "shared" / "reference"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
-requires_reference = pytest.mark.skipif(
-    not REFERENCE.is_dir(), reason="../shared/reference is absent (reference data not available)"
-)
+requires_reference = pytest.mark.reference
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark tests that use the ``reference`` fixture; skip all marked ones without the data."""
+    skip = pytest.mark.skip(reason="../shared/reference is absent (reference data not available)")
+    for item in items:
+        if "reference" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.reference)
+        if not REFERENCE.is_dir() and item.get_closest_marker("reference") is not None:
+            item.add_marker(skip)
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -39,9 +49,7 @@ def _isolated_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
 
 @pytest.fixture
 def reference() -> Path:
-    """The reference folder; skips the test when it is absent."""
-    if not REFERENCE.is_dir():
-        pytest.skip("../shared/reference is absent")
+    """The reference folder (tests using it are marked ``reference``)."""
     return REFERENCE
 
 

@@ -10,7 +10,11 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
+from critmin.data.tables import VALUED as _VALUED
+from critmin.data.tables import commodity_row as _commodity_row_st
+from critmin.data.tables import table_records as _table_records
 from critmin.errors import DataNotFoundError, UnknownCountryError, ValidationError
+from critmin.views import RANK_COLUMNS
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -33,15 +37,6 @@ __all__ = [
     "sources",
 ]
 
-_PRODUCTION_MEASURES = (
-    "mine_production",
-    "primary_production",
-    "refinery_production",
-    "plant_production",
-    "production",
-)
-_VALUED = ("reported", "estimated", "lower_bound", "upper_bound")
-
 
 def _store(store: Store | None) -> Store:
     if store is not None:
@@ -49,6 +44,24 @@ def _store(store: Store | None) -> Store:
     from critmin.data.store import get_store
 
     return get_store()
+
+
+def _commodity_row(commodity: str, store: Store) -> dict[str, Any]:
+    return _commodity_row_st(resolve_commodity(commodity), store)
+
+
+def table_records(
+    commodity: str,
+    year: int | None = None,
+    measure: str | None = None,
+    product: str | None = None,
+    edition: str | None = None,
+    store: Store | None = None,
+) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """One table as row dicts and its key (the default-table policy of :mod:`critmin.data.tables`)."""
+    return _table_records(
+        resolve_commodity(commodity), year, measure, product, edition, _store(store)
+    )
 
 
 def resolve_commodity(name: str) -> str:
@@ -69,65 +82,6 @@ def resolve_country(name: str, store: Store | None = None) -> str:
     if code is None:
         raise UnknownCountryError(name)
     return code
-
-
-def _commodity_row(commodity: str, store: Store) -> dict[str, Any]:
-    cid = resolve_commodity(commodity)
-    row = store.commodity_record(cid)
-    if row is None:
-        raise DataNotFoundError(f"no data for commodity {cid!r}")
-    return row
-
-
-def table_records(
-    commodity: str,
-    year: int | None = None,
-    measure: str | None = None,
-    product: str | None = None,
-    edition: str | None = None,
-    store: Store | None = None,
-) -> tuple[list[dict[str, Any]], dict[str, Any]]:
-    """One table (commodity, measure, product, year) as row dicts, and its key.
-
-    Defaults: the commodity's primary production measure and product; the latest
-    year with official country data (user imports never move it); the latest
-    edition that reports the table.
-    """
-    st = _store(store)
-    crow = _commodity_row(commodity, st)
-    cid = crow["commodity"]
-    if measure is None:
-        measure = crow["primary_measure"]
-        if measure is None:
-            raise DataNotFoundError(f"{cid} has no production data")
-        if product is None:
-            product = crow["primary_product"] or ""
-    rows = st.observation_records(cid, measure, None, product=product, edition=edition)
-    if not rows:
-        have = ", ".join(crow.get("measures") or [])
-        raise DataNotFoundError(f"no {measure} data for {cid} (measures with data: {have})")
-    if product is None:
-        prods = sorted({r["product"] for r in rows})
-        if len(prods) > 1:
-            raise ValidationError(
-                f"{cid} {measure} has several products {prods}; choose one with product="
-            )
-        product = prods[0]
-    if year is None:
-        official = [r for r in rows if not str(r["edition"] or "").startswith("user:")] or rows
-        valued = [
-            r["year"]
-            for r in official
-            if r["qualifier"] in _VALUED and r["entity_type"] == "country"
-        ]
-        year = int(max(valued)) if valued else int(max(r["year"] for r in rows))
-    table = [r for r in rows if r["year"] == year]
-    if not table:
-        years = sorted({int(r["year"]) for r in rows})
-        raise DataNotFoundError(
-            f"no {measure} data for {cid} in {year} (years with data: {years[0]}-{years[-1]})"
-        )
-    return table, {"commodity": cid, "measure": measure, "product": product, "year": year}
 
 
 def _table(
@@ -310,37 +264,6 @@ def rank(
     out["what_if"] = out["what_if"].astype(bool)
     out.attrs.update(meta)
     return out
-
-
-#: Columns of :func:`rank` before the provenance columns.
-RANK_COLUMNS = [
-    "rank",
-    "iso3",
-    "country",
-    "value",
-    "unit",
-    "share",
-    "share_before",
-    "qualifier",
-    "what_if",
-]
-
-#: Columns of a production table as the CLI and the HTTP API show it (JSON rows).
-PRODUCTION_VIEW = [
-    "rank",
-    "iso3",
-    "country",
-    "entity_type",
-    "value",
-    "unit",
-    "share",
-    "qualifier",
-    "year",
-    "edition",
-    "source_id",
-]
-#: Columns of a ranking as the CLI and the HTTP API show it (JSON rows).
-RANK_VIEW = [*RANK_COLUMNS, "edition", "source_id"]
 
 
 def concentration(

@@ -93,11 +93,39 @@ class InputFileError(CritminError, ValueError):
 
 
 class SpecError(InputFileError):
-    """A YAML spec (scenario, project, claims, estimation) failed validation.
+    """A YAML spec (scenario, project, claims, estimation, brief) failed validation.
 
-    The message names the file and the field path (``shocks.0.share_allowed``).
+    The message names the file, the line where known and the field path
+    (``shocks.0.share_allowed``).
+
+    Parameters
+    ----------
+    path : str
+        The file.
+    message : str
+        What is wrong.
+    field : str, optional
+        Dotted field path; the message becomes ``field 'a.b': message``.
+    line : int, optional
+        1-based line in the file.
+    field_name : str, optional
+        Dotted field path recorded on the error when ``message`` already names it.
+    column : int, optional
+        1-based column (YAML syntax errors).
     """
 
-    def __init__(self, path: str, message: str, field: str | None = None) -> None:
-        self.field = field
-        super().__init__(path, message if field is None else f"field {field!r}: {message}")
+    def __init__(
+        self,
+        path: str,
+        message: str,
+        field: str | None = None,
+        line: int | None = None,
+        field_name: str | None = None,
+        column: int | None = None,
+    ) -> None:
+        self.field = field if field is not None else field_name
+        msg = message if field is None else f"field {field!r}: {message}"
+        super().__init__(path, msg, line=line, column=None)
+        if column is not None:  # a YAML column is a number, not a CSV column name
+            self.column = str(column)
+            self.args = (f"{self.path}, line {line}, column {column}: {msg}",)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import time
 from typing import Any
 
-import pytest
 from api_testkit import make_client
 from test_api_auth import PROJECT
 
@@ -67,8 +66,7 @@ def test_invalid_spec_is_422_naming_the_field(client: Any, auth: dict[str, str])
 
 
 def test_scenario_job(client: Any, auth: dict[str, str], repo: Any) -> None:
-    if not client.app.state.modules.get("scenarios"):
-        pytest.skip("critmin.scenarios is not installed")
+    assert client.app.state.modules["scenarios"]
     spec = (repo / "examples" / "scenarios" / "gallium-export-restriction.yaml").read_bytes()
     r = client.post(
         "/api/v1/scenarios",
@@ -88,8 +86,7 @@ def test_scenario_job(client: Any, auth: dict[str, str], repo: Any) -> None:
 
 
 def test_claims_check(client: Any, auth: dict[str, str], repo: Any) -> None:
-    if not client.app.state.modules.get("claims"):
-        pytest.skip("critmin.claims is not installed")
+    assert client.app.state.modules["claims"]
     f = repo / "examples" / "kazakhstan-2025" / "claims.yaml"
     r = client.post(
         "/api/v1/claims/check", headers=auth, files={"file": ("c.yaml", f.read_bytes())}
@@ -104,8 +101,7 @@ def test_claims_check(client: Any, auth: dict[str, str], repo: Any) -> None:
 
 
 def test_risk_read(client: Any) -> None:
-    if not client.app.state.modules.get("risk"):
-        pytest.skip("critmin.risk is not installed")
+    assert client.app.state.modules["risk"]
     rows = client.get(
         "/api/v1/risk", params={"method": "hhi", "commodity": ["gallium", "tin"]}
     ).json()

@@ -54,7 +54,7 @@ def test_revisions(capsys: pytest.CaptureFixture[str]) -> None:
     ("args", "message"),
     [
         (["rank", "unobtainium"], "unknown commodity"),
-        (["rank", "gallium", "--add", "KAZ15t"], "ISO3=QTY"),
+        (["rank", "gallium", "--add", "KAZ15t"], "COUNTRY=QUANTITY"),
         (["rank", "gallium", "--add", "KAZ=15"], "no unit"),
         (["rank", "gallium", "--add", "ATL=15t"], "unknown country"),
         (["price", "tin", "--from", "1900", "--to", "1901"], "no prices"),

@@ -76,7 +76,7 @@ def test_run_csv_assumptions(capsys: pytest.CaptureFixture[str]) -> None:
         run(["scenario", "run", EXAMPLE, "--draws", "0", "-f", "csv", "--show", "assumptions"]) == 0
     )
     out = capsys.readouterr().out
-    assert out.startswith("name,value,unit,source,ref,assumption,note")
+    assert out.startswith("name,value,unit,source,source_title,assumption,note")
 
 
 def test_run_bad_file_is_one_line_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -91,7 +91,7 @@ def test_run_bad_file_is_one_line_error(tmp_path: Path, capsys: pytest.CaptureFi
     p.write_text("name: [unclosed\n", "utf-8")
     assert run(["scenario", "run", str(p)]) == 1
     err = capsys.readouterr().err
-    assert "not valid YAML at line" in err and err.count("\n") == 1
+    assert "not valid YAML" in err and ", line 2" in err and err.count("\n") == 1
     assert run(["scenario", "run", str(tmp_path / "missing.yaml")]) == 1
 
 

@@ -31,7 +31,7 @@ def test_value_json(capsys: pytest.CaptureFixture[str]) -> None:
     ):
         assert key in d
     assert d["mc_draws"] == 300
-    assert any(a["is_assumption"] for a in d["assumptions"])
+    assert any(a["assumption"] for a in d["assumptions"])
 
 
 def test_value_table_and_charts(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -97,8 +97,6 @@ def test_feet_and_negative_dip(tmp_path: Path) -> None:
 @pytest.mark.reference
 def test_synthetic_au_demo_validation() -> None:
     d = REFERENCE / "drillholes" / "synthetic-au-demo"
-    if not d.exists():
-        pytest.skip("reference data absent")
     cols = ColumnMap(
         hole="BHID", x="XCOLLAR", y="YCOLLAR", z="ZCOLLAR", length="LENGTH", azimuth="AZ"
     )

@@ -86,13 +86,15 @@ def test_timeseries_wgi_only() -> None:
     assert "only the WGI" in ts.attrs["note"]
 
 
-def test_brief_section() -> None:
-    b = risk.brief_section(draws=50, seed=1)
-    t = b["table"]
+def test_risk_section() -> None:
+    from critmin.report.sections import risk_section
+
+    b = risk_section(draws=50, seed=1)
+    t = b.tables["table"]
     assert set(t["commodity"]) == {"gallium", "germanium", "antimony", "tin", "copper"}
     assert {"p5", "p50", "p95", "rank"} <= set(t.columns)
-    assert len(b["figure"].data) == 4
-    assert "WGI" in b["caption"]
+    assert len(b.figures["ranks"].data) == 4
+    assert "WGI" in b.text[0]
 
 
 def test_nigeria_wgi_scaled_near_eu_2017(reference: Path) -> None:

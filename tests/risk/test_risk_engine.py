@@ -23,7 +23,7 @@ def _gov() -> Governance:
 
 
 def _fixed(name: str, v: float) -> Param:
-    return Param(name, v, v, v, "", "test", False)
+    return Param.of(name, v, v, v, "", "test", False)
 
 
 def _stage(imports: bool = True, qual: str = "reported") -> Stage:

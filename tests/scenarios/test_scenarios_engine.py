@@ -89,7 +89,7 @@ def test_example_direction_and_outputs(example_result: Any) -> None:
     a = r.assumptions.set_index("name")
     assert bool(a.loc["parameters.demand_elasticity.row", "assumption"])
     assert not bool(a.loc["baseline.exports", "assumption"])
-    assert "facts.csv line 61" in a.loc["baseline.exports", "source"]
+    assert "facts.csv line 61" in a.loc["baseline.exports", "source_title"]
     prob = r.shortfall_probability(threshold_t=0.0)
     assert prob["probability"].iloc[0] == 0.0 and prob["probability"].iloc[-1] == 1.0
 
@@ -208,19 +208,20 @@ def test_monte_carlo_chunking_does_not_change_draws(monkeypatch: pytest.MonkeyPa
     assert abs(np.median(a.mc["row.price"][:, -1]) / np.median(b.mc["row.price"][:, -1]) - 1) < 0.15
 
 
-def test_brief_section() -> None:
-    from critmin.scenarios import brief_section
+def test_scenario_section() -> None:
+    from critmin.report.sections import scenario_section
 
-    out = brief_section(EXAMPLE, draws=100, seed=1)
-    assert set(out["tables"]) >= {
+    out = scenario_section(EXAMPLE, draws=100, seed=1)
+    assert set(out.tables) >= {
         "price_bands",
         "importer_shortfall",
         "assumptions",
         "byproduct_gallium",
     }
-    assert out["tables"]["byproduct_gallium"]["iso3"].eq("KAZ").all()
-    assert set(out["figures"]) == {"price_bands", "importer_shortfall"}
-    assert out["summary"] and out["title"]
+    assert out.tables["byproduct_gallium"]["iso3"].eq("KAZ").all()
+    assert set(out.figures) == {"price_bands", "importer_shortfall"}
+    assert out.text and out.title
+    assert all(k.unit or isinstance(k.value, str) for k in out.key_figures)
 
 
 def test_dask_scheduler_gives_same_draws() -> None:

@@ -70,7 +70,7 @@ def test_example_loads() -> None:
             "required",
         ),
         (lambda d: d["shocks"].append({"type": "boom"}), "shocks.3", "type"),
-        (lambda d: d.update(extra_key=1), "extra_key", "not permitted"),
+        (lambda d: d.update(extra_key=1), "extra_key", "not allowed here"),
     ],
 )
 def test_errors_name_file_and_field(mutate: Any, field: str, words: str, tmp_path: Path) -> None:
@@ -99,7 +99,7 @@ def test_unknown_source_and_fact_line_rejected() -> None:
 
 
 def test_missing_file_and_bad_yaml(tmp_path: Path) -> None:
-    with pytest.raises(SpecError, match="cannot read"):
+    with pytest.raises(SpecError, match="file not found"):
         load_scenario(tmp_path / "nope.yaml")
     p = tmp_path / "b.yaml"
     p.write_text("a: [1,\n", "utf-8")

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from critmin.errors import DataNotFoundError, InputFileError, ValidationError
+from critmin.errors import InputFileError, ValidationError
 from critmin.valuation.prices import (
     PriceModelFit,
     annual_mean,
@@ -127,15 +127,6 @@ def test_read_price_csv_errors(tmp_path: Path, text: str, match: str) -> None:
 
 
 def test_store_history_adapter() -> None:
-    try:
-        import critmin.data.store  # noqa: F401
-    except ImportError:
-        with pytest.raises(DataNotFoundError, match="not available"):
-            store_history("wb_tin")
-        pytest.skip("critmin.data.store is not importable yet (the lead wires the store)")
-    try:
-        s, unit = store_history("wb_tin")
-    except DataNotFoundError as exc:
-        pytest.skip(f"store has no wb_tin yet: {exc}")
+    s, unit = store_history("wb_tin")
     assert unit == "USD/t"
     assert s.index.min() <= 1961 and (s > 0).all()

@@ -11,7 +11,8 @@ import numpy as np
 import pytest
 
 from critmin.errors import ValidationError
-from critmin.valuation import brief_section, value, value_deposit, value_project
+from critmin.report.sections import valuation_section
+from critmin.valuation import value, value_deposit, value_project
 from critmin.valuation.deposit import DepositResult
 from critmin.valuation.project import ValuationResult, build_model, cash_flow_matrix
 from critmin.valuation.spec import ProjectSpec, parse_spec
@@ -289,8 +290,8 @@ def test_examples_run(name: str) -> None:
     assert math.isfinite(r.metrics["npv_usd"])
     assert r.metrics["n_assumptions"] > 5
     a = r.assumptions
-    assert a["is_assumption"].any() and (~a["is_assumption"]).any()
-    assert (a.loc[~a["is_assumption"], "source_title"] != "").all()
+    assert a["assumption"].any() and (~a["assumption"]).any()
+    assert (a.loc[~a["assumption"], "source_title"] != "").all()
     assert 0.0 <= r.metrics["p_npv_negative"] <= 1.0
 
 
@@ -300,7 +301,7 @@ def test_syrymbet_deposit_block_and_brief_section() -> None:
     top = r.deposit[r.deposit["commodity"] == "tin"].iloc[0]
     assert top["tonnes"] == 286_000 and top["value_usd"] == pytest.approx(286_000 * 33_000)
     assert r.metrics["share_of_reserves_mined"] == pytest.approx(0.96, abs=0.01)
-    b = brief_section(EXAMPLES / "syrymbet-tin.yaml", draws=200, seed=1)
-    assert b["kind"] == "project"
-    assert {"cash_flow", "tornado", "npv_distribution", "deposit_bridge"} <= set(b["figures"])
-    assert {"input", "value", "unit", "source"} <= set(b["assumptions"].columns)
+    b = valuation_section(EXAMPLES / "syrymbet-tin.yaml", draws=200, seed=1)
+    assert "DCF at" in b.label
+    assert {"cash_flow", "tornado", "npv_distribution", "deposit_bridge"} <= set(b.figures)
+    assert {"name", "value", "unit", "source"} <= set(b.tables["assumptions"].columns)

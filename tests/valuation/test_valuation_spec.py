@@ -68,7 +68,7 @@ def test_input_wraps_plain_values() -> None:
         ({"price__deck": {"kind": "model"}}, None, "needs price.model"),
         ({"discount": {}}, "discount.rate", "required"),
         ({"kind": "mine"}, "kind", "project"),
-        ({"production__bogus": 1}, "production.bogus", "Extra inputs"),
+        ({"production__bogus": 1}, "production.bogus", "not allowed here"),
     ],
 )
 def test_errors_name_the_field(changes: dict[str, Any], field: str | None, match: str) -> None:
@@ -84,7 +84,7 @@ def test_load_spec_errors(tmp_path: Path) -> None:
         load_spec(tmp_path / "nope.yaml")
     bad = tmp_path / "bad.yaml"
     bad.write_text("kind: project\n  name: [unclosed\n")
-    with pytest.raises(SpecError, match="invalid YAML"):
+    with pytest.raises(SpecError, match="not valid YAML"):
         load_spec(bad)
     ok = tmp_path / "ok.yaml"
     ok.write_text(yaml.safe_dump(_spec()))

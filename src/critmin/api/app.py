@@ -86,14 +86,6 @@ class SecurityHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
-def _module_available(name: str) -> bool:
-    try:
-        importlib.import_module(f"critmin.{name}")
-    except ImportError:
-        return False
-    return True
-
-
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the application.
 
@@ -143,12 +135,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app.include_router(markets.router)
     for name, domain, router_mod in DOMAIN_ROUTERS:
-        try:
-            importlib.import_module(domain)
-            mod = importlib.import_module(router_mod)
-        except ImportError as exc:
-            log.warning("not serving %s: %s", name, exc)
-            continue
+        importlib.import_module(domain)  # a broken import fails here, loudly
+        mod = importlib.import_module(router_mod)
         app.include_router(mod.router)
         app.state.modules[name] = True
     app.include_router(jobs_routes.router)

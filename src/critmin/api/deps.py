@@ -9,7 +9,6 @@ a bounded LRU (:class:`ReadCache`), keyed by endpoint and normalised parameters.
 
 from __future__ import annotations
 
-import copy
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
@@ -32,8 +31,7 @@ def thread_store() -> Store:
     base = get_store()
     cur = getattr(_local, "store", None)
     if cur is None or getattr(_local, "base", None) is not base:
-        st = copy.copy(base)
-        st.con = base.con.cursor()
+        st = base.for_thread()
         _local.store = st
         _local.base = base
         cur = st

@@ -1,6 +1,6 @@
 """Table responses in the CLI's conventions: JSON arrays of rows, or CSV with ``format=csv``.
 
-JSON rows come from :func:`critmin.cli._output.records` (snake_case keys, NaN ->
+JSON rows come from :func:`critmin._records.records` (snake_case keys, NaN ->
 ``null``); a production table in tonnes names its value column ``value_t``, as
 ``critmin production --format json`` does. Withheld and other non-numeric
 figures stay ``null`` with their ``qualifier``, never 0.
@@ -85,7 +85,8 @@ def json_body(obj: Any) -> bytes:
     """Compact JSON of a DataFrame (rows) or plain object, NaN -> null."""
     import pandas as pd
 
-    from critmin.cli._output import _clean, records
+    from critmin._records import clean as _clean
+    from critmin._records import records
 
     if isinstance(obj, pd.DataFrame):
         obj = records(obj)

@@ -190,7 +190,7 @@ def valuation_task(
     try:
         for name, content in files.items():
             (tmp / safe_name(name)).write_bytes(content)
-        from critmin.cli._output import _clean
+        from critmin._records import clean as _clean
         from critmin.valuation import value
 
         spec = _parse(spec_text, files, tmp)
@@ -265,8 +265,9 @@ def scenario_task(
     TaskError
         Any critmin error, with its HTTP status.
     """
+    from critmin._records import clean as _clean
+    from critmin._records import records
     from critmin.api.security import error_status, one_line
-    from critmin.cli._output import _clean, records
     from critmin.errors import CritminError
     from critmin.scenarios import parse_scenario, run_scenario
 

@@ -94,7 +94,7 @@ def _not_checkable(
 
 
 def _evidence(df: pd.DataFrame, cols: tuple[str, ...] = ()) -> list[dict[str, Any]]:
-    from critmin.cli._output import records
+    from critmin._records import records
 
     base = [
         "iso3",
@@ -322,7 +322,7 @@ def _value(c: ValueClaim, st: Store) -> ClaimResult:
             ev = df
             expl = f"{c.statistic} over {df['period'].iloc[0]}..{df['period'].iloc[-1]}: {computed:,.0f} {df['unit'].iloc[0]}."
         v = checks.compare(computed, claimed, c.op, c.tolerance)
-        from critmin.cli._output import records
+        from critmin._records import records
 
         return ClaimResult(
             c.id, c.type, c.text, v, claimed, computed, unit, expl, records(ev.head(24))
@@ -338,7 +338,7 @@ def _value(c: ValueClaim, st: Store) -> ClaimResult:
         if "million" in funit.lower() and unit == "USD":
             fval *= 1e6
         v = checks.compare(fval, claimed, c.op, c.tolerance)
-        from critmin.cli._output import records
+        from critmin._records import records
 
         ev = records(
             nums[
@@ -432,7 +432,7 @@ def _consistency(c: ConsistencyClaim) -> ClaimResult:
 
 
 def _membership(c: MembershipClaim, st: Store) -> ClaimResult:
-    from critmin.cli._output import records
+    from critmin._records import records
 
     if c.group is not None:
         from critmin.data.countries import group_members

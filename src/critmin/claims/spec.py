@@ -23,9 +23,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from critmin.errors import SpecError
+from critmin.spec import load_spec as _load_spec
+from critmin.spec import parse_spec as _parse_spec
 
 __all__ = [
     "Claim",
@@ -211,44 +212,11 @@ class ClaimsFile(BaseModel):
         return v
 
 
-def _field_path(loc: tuple[Any, ...], data: Any) -> str:
-    parts: list[str] = []
-    for p in loc:
-        if isinstance(p, int) and parts and parts[-1] == "claims":
-            try:
-                cid = data["claims"][p].get("id")
-            except (KeyError, IndexError, TypeError, AttributeError):
-                cid = None
-            parts.append(f"{p}" + (f"[{cid}]" if cid else ""))
-        else:
-            parts.append(str(p))
-    return ".".join(parts)
-
-
-def parse_claims(data: Any, path: str = "<claims>") -> ClaimsFile:
+def parse_claims(data: Any, path: str = "<claims>", *, text: str | None = None) -> ClaimsFile:
     """Validate a parsed claims document; errors name the file and the field path."""
-    try:
-        return ClaimsFile.model_validate(data)
-    except ValidationError as exc:
-        err = exc.errors()[0]
-        loc = tuple(
-            x
-            for x in err["loc"]
-            if x
-            not in ("rank", "share", "quantity", "growth", "value", "consistency", "membership")
-        )
-        raise SpecError(path, err["msg"], field=_field_path(loc, data)) from None
+    return _parse_spec(data, ClaimsFile, path, text=text, what="claims file")
 
 
 def load_claims(path: str | Path) -> ClaimsFile:
     """Read and validate a claims YAML file."""
-    import yaml
-
-    p = Path(path)
-    if not p.exists():
-        raise SpecError(str(p), "file not found")
-    try:
-        data = yaml.safe_load(p.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise SpecError(str(p), f"not valid YAML: {exc}") from None
-    return parse_claims(data, str(p))
+    return _load_spec(path, ClaimsFile, what="claims file")

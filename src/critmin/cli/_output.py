@@ -8,20 +8,18 @@ pandas DataFrame or a list of row dicts (the fast path that never imports pandas
 from __future__ import annotations
 
 import csv
-import datetime as _dt
 import json
-import math
 import sys
-from collections.abc import Sequence
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
+
+from critmin._records import Rows, records, to_json
+from critmin._records import clean as _clean
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
 __all__ = ["Format", "emit", "records", "to_json"]
-
-Rows = Sequence[dict[str, Any]]
 
 
 class Format(StrEnum):
@@ -30,52 +28,6 @@ class Format(StrEnum):
     table = "table"
     csv = "csv"
     json = "json"
-
-
-def _clean(v: Any) -> Any:
-    """JSON-ready value: NaN/NaT/NA -> None, numpy scalars -> Python, dates -> ISO strings."""
-    if v is None or isinstance(v, bool | int | str):
-        return v
-    if isinstance(v, float):
-        return None if math.isnan(v) or math.isinf(v) else v
-    if isinstance(v, list | tuple):
-        return [_clean(x) for x in v]
-    if isinstance(v, dict):
-        return {str(k): _clean(x) for k, x in v.items()}
-    if isinstance(v, _dt.datetime | _dt.date):
-        return v.isoformat()
-    mod = type(v).__module__
-    if mod.startswith(("numpy", "pandas")):
-        import numpy as np
-        import pandas as pd
-
-        if isinstance(v, np.ndarray):
-            return [_clean(x) for x in v.tolist()]
-        if v is pd.NaT or v is pd.NA:
-            return None
-        if isinstance(v, pd.Timestamp):
-            return v.isoformat()
-        if isinstance(v, np.generic):
-            return _clean(v.item())
-        try:
-            if pd.isna(v):
-                return None
-        except (TypeError, ValueError):
-            pass
-    return v
-
-
-def records(df: pd.DataFrame | Rows) -> list[dict[str, Any]]:
-    """Rows as JSON-ready dicts (NaN -> None, numpy -> Python)."""
-    rows: Any = df if isinstance(df, list | tuple) else df.to_dict(orient="records")  # type: ignore[union-attr]
-    return [{str(k): _clean(v) for k, v in row.items()} for row in rows]
-
-
-def to_json(obj: Any) -> str:
-    """Serialise a DataFrame or list of rows (as an array of rows) or a plain object to JSON."""
-    if hasattr(obj, "to_dict") and hasattr(obj, "columns"):
-        obj = records(obj)
-    return json.dumps(_clean(obj), indent=2, ensure_ascii=False)
 
 
 def _fmt_cell(v: Any, col: str) -> str:

@@ -47,7 +47,7 @@ def check(
         return
     view = df[["id", "verdict", "claimed", "computed", "unit", "explanation", "sources"]].copy()
     if fmt is Format.table:
-        from critmin.report.brief import _short
+        from critmin.cli.brief import short as _short
 
         view["claimed"] = view["claimed"].map(_short)
         view["computed"] = view["computed"].map(_short)

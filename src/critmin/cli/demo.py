@@ -58,6 +58,9 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Run the main job: market summary (and the Kazakhstan briefing where available)."""
         market_summary()
-        from critmin.report.brief import demo as brief_demo
+        from critmin.cli.brief import print_summary
+        from critmin.report.brief import brief, demo_folder
 
-        brief_demo(out)
+        folder = demo_folder()
+        if folder is not None:
+            print_summary(brief(folder, out))

@@ -6,9 +6,9 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from critmin._api import PRODUCTION_VIEW, RANK_VIEW
 from critmin.cli._output import Format, emit, records
-from critmin.errors import ValidationError
+from critmin.markets.whatif import parse_what_ifs
+from critmin.views import PRODUCTION_VIEW, RANK_VIEW
 
 if TYPE_CHECKING:  # pragma: no cover
     pass
@@ -95,13 +95,7 @@ def _select(rows: list[Row], cols: list[str]) -> list[Row]:
 
 
 def _parse_adds(items: list[str]) -> dict[str, str]:
-    out: dict[str, str] = {}
-    for it in items:
-        if "=" not in it:
-            raise ValidationError(f"--add expects ISO3=QTY with a unit, e.g. KAZ=15t, not {it!r}")
-        k, v = it.split("=", 1)
-        out[k.strip()] = v.strip()
-    return out
+    return parse_what_ifs(items, max_items=10**6)[0]
 
 
 def register(app: typer.Typer) -> None:

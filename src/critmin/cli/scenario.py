@@ -107,7 +107,7 @@ def run(
     )
     a = r.assumptions
     emit(
-        a[["name", "value", "unit", "assumption", "ref", "note"]],
+        a[["name", "value", "unit", "assumption", "source", "note"]],
         fmt,
         title="Inputs and assumptions",
         caption="assumption = yes: not from the dataset or a cited source; facts:N = line N of "

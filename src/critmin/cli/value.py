@@ -74,7 +74,7 @@ def register(app: typer.Typer) -> None:
                 caption=res.label,
             )
             emit(
-                res.assumptions[["input", "value", "unit", "source"]],
+                res.assumptions[["name", "value", "unit", "source"]],
                 fmt,
                 title="Inputs (source 'assumption' = not from a cited source)",
             )
@@ -101,7 +101,7 @@ def register(app: typer.Typer) -> None:
             if res.fit_table is not None:
                 emit(res.fit_table, fmt, title="Price model (mean-reverting log price)")
             emit(
-                res.assumptions[["input", "value", "unit", "source"]],
+                res.assumptions[["name", "value", "unit", "source"]],
                 fmt,
                 title="Inputs (source 'assumption' = not from a cited source)",
             )

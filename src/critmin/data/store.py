@@ -168,6 +168,24 @@ class Store:
         """Close the connection."""
         self.con.close()
 
+    def for_thread(self) -> Store:
+        """A shallow copy of this store on its own DuckDB cursor.
+
+        A DuckDB connection must not be used by two threads at once; each worker
+        thread queries through its own copy (see :func:`critmin.api.deps.thread_store`).
+        Closing the copy closes only its cursor.
+
+        Returns
+        -------
+        Store
+            Same path, fingerprint and mode; ``con`` is a new cursor on this connection.
+        """
+        import copy
+
+        st = copy.copy(self)
+        st.con = self.con.cursor()
+        return st
+
     def sql(self, query: str, params: list[Any] | None = None) -> pd.DataFrame:
         """Run a SQL query and return a DataFrame."""
         return self.con.execute(query, params or []).df()
@@ -322,6 +340,37 @@ class Store:
         ORDER BY a.measure, a.year, a.iso3, a.edition
         """
         return self.sql(q, params)
+
+    def observation_editions(self, commodity: str) -> list[dict[str, Any]]:
+        """Distinct (measure, edition, year) of a commodity's bundled observations.
+
+        Parameters
+        ----------
+        commodity : str
+            Canonical commodity id.
+
+        Returns
+        -------
+        list of dict
+            Rows ``measure``, ``edition``, ``year`` [year], sorted by measure, edition
+            and year; every edition is listed (not only the latest), user imports are not.
+        """
+        return self.records(
+            "SELECT DISTINCT measure, edition, year FROM observations WHERE commodity = ? "
+            "ORDER BY measure, edition, year",
+            [commodity],
+        )
+
+    def user_observation_count(self) -> int:
+        """Number of user-imported observations (rows of ``user_observations``).
+
+        Returns
+        -------
+        int
+            Row count; it changes with every import, so callers use it to key caches.
+        """
+        row = self.con.execute("SELECT count(*) FROM user_observations").fetchone()
+        return 0 if row is None else int(row[0])
 
     # ------------------------------------------------------------------ others
     def prices(self, series: str | None = None, commodity: str | None = None) -> pd.DataFrame:

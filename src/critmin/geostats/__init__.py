@@ -26,8 +26,7 @@ neighbours
 classify
     :func:`classify`, :class:`ClassificationRule`, :class:`ClassCriteria`.
 report
-    :func:`grade_tonnage`, :func:`resource_report`, :func:`contained_metal`,
-    :func:`brief_section`.
+    :func:`grade_tonnage`, :func:`resource_report`, :func:`contained_metal`.
 spec, workflow
     :func:`load_spec`, :class:`EstimationSpec`, :func:`run_spec`,
     :class:`Appraisal`, :func:`estimate_blocks` (chunked, optionally on Dask).
@@ -55,7 +54,6 @@ __all__ = [
     "VariogramModel",
     "assign_domain",
     "best_intercepts",
-    "brief_section",
     "cell_declustering",
     "classify",
     "composite",
@@ -93,7 +91,6 @@ _WHERE = {
     "VariogramModel": "variogram",
     "assign_domain": "composite",
     "best_intercepts": "stats",
-    "brief_section": "report",
     "cell_declustering": "composite",
     "classify": "classify",
     "composite": "composite",

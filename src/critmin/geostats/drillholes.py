@@ -37,6 +37,7 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field
 
 from critmin.errors import InputFileError, ValidationError
 
@@ -53,8 +54,7 @@ FEET_TO_METRES = 0.3048
 BelowDetection = Literal["half", "zero", "nan", "error"]
 
 
-@dataclass(frozen=True)
-class ColumnMap:
+class ColumnMap(BaseModel):
     """Names of the columns in the user's files.
 
     Parameters
@@ -87,9 +87,11 @@ class ColumnMap:
     at: str = "AT"
     azimuth: str = "AZM"
     dip: str = "DIP"
-    from_: str = "FROM"
+    from_: str = Field("FROM", alias="from")
     to: str = "TO"
     dip_positive_down: bool = True
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
 
 @dataclass
@@ -310,7 +312,7 @@ def read_drillholes(
         below-detection value when the rule is ``"error"``; the message names the
         file, the 1-based line (header = line 1) and the column.
     """
-    cols = columns or ColumnMap()
+    cols = columns or ColumnMap.model_validate({})
     if units not in ("m", "ft"):
         raise ValidationError(f"units must be 'm' or 'ft', not {units!r}")
     if below_detection not in ("half", "zero", "nan", "error"):

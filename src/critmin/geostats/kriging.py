@@ -9,6 +9,10 @@ ellipsoid, nearest first, then builds and solves each kriging system. Targets ar
 processed in parallel (threads running a compiled kernel that releases the GIL),
 in chunks.
 
+This module is longer than the project's ~600-line guide on purpose: the numba
+kernel (covariance rows, padded Cholesky, fused substitutions) and the driver that
+packs its inputs are one unit that is read, tested and benchmarked together.
+
 Notes
 -----
 For samples :math:`x_1..x_n` and a block :math:`V` discretised into points

@@ -9,8 +9,6 @@ troy ounce, the unit of precious-metal reporting.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -20,7 +18,6 @@ from critmin.units import convert
 
 __all__ = [
     "GRADE_FACTORS",
-    "brief_section",
     "contained_metal",
     "grade_tonnage",
     "resource_report",
@@ -180,42 +177,3 @@ def resource_report(
                 }
             )
     return pd.DataFrame(rows)
-
-
-def brief_section(spec_path: str | Path) -> dict[str, Any]:
-    """Deposit section for the HTML briefing: run a spec and return tables and figures.
-
-    Parameters
-    ----------
-    spec_path : path
-        Estimation spec (YAML).
-
-    Returns
-    -------
-    dict
-        ``title`` (str), ``resource`` (DataFrame at the reporting cut-off),
-        ``resource_all`` (all cut-offs), ``grade_tonnage`` (DataFrame),
-        ``exploration`` (dict), ``notes`` (list of str) and ``figures``
-        (dict of plotly figures: ``variogram``, ``swath_x``, ``grade_tonnage``).
-    """
-    from critmin.geostats import plot
-    from critmin.geostats.workflow import run_spec
-
-    res = run_spec(spec_path)
-    figs = {
-        "grade_tonnage": plot.grade_tonnage_plotly(
-            res.grade_tonnage, res.spec.grade.unit, res.spec.grade.metal_unit
-        ),
-        "swath_x": plot.swath_plotly(res.swath("x")),
-    }
-    if res.experimental is not None:
-        figs["variogram"] = plot.variogram_plotly(res.experimental, res.model)
-    return {
-        "title": res.spec.name,
-        "resource": res.resource_at_reporting_cutoff(),
-        "resource_all": res.resource,
-        "grade_tonnage": res.grade_tonnage,
-        "exploration": res.exploration,
-        "notes": list(res.notes),
-        "figures": figs,
-    }

@@ -12,9 +12,9 @@ from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
-from pydantic import ValidationError as PydanticValidationError
 
-from critmin.errors import SpecError
+from critmin.geostats.drillholes import ColumnMap
+from critmin.spec import load_spec as _load_spec
 
 __all__ = [
     "BlockModelSpec",
@@ -34,21 +34,8 @@ class _M(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-class ColumnsSpec(_M):
-    """Column names in the CSV files."""
-
-    hole: str = "HOLEID"
-    x: str = "X"
-    y: str = "Y"
-    z: str = "Z"
-    length: str | None = None
-    at: str = "AT"
-    azimuth: str = "AZM"
-    dip: str = "DIP"
-    from_: str = Field("FROM", alias="from")
-    to: str = "TO"
-
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+ColumnsSpec = ColumnMap
+"""Column names in the CSV files: the same model the drillhole reader takes."""
 
 
 class DrillholeSpec(_M):
@@ -61,6 +48,23 @@ class DrillholeSpec(_M):
     columns: ColumnsSpec = Field(default_factory=lambda: ColumnsSpec.model_validate({}))
     dip_positive_down: bool = True
     units: Literal["m", "ft"] = "m"
+
+    @model_validator(mode="after")
+    def _one_dip_convention(self) -> DrillholeSpec:
+        c = self.columns
+        if (
+            "dip_positive_down" in c.model_fields_set
+            and c.dip_positive_down != self.dip_positive_down
+        ):
+            raise ValueError("set dip_positive_down once, under drillholes (not under columns)")
+        if c.dip_positive_down != self.dip_positive_down:
+            object.__setattr__(
+                self,
+                "columns",
+                c.model_copy(update={"dip_positive_down": self.dip_positive_down}),
+            )
+        return self
+
     below_detection: Literal["half", "zero", "nan", "error"] = "half"
     length_tolerance: float = Field(0.0, ge=0)
 
@@ -275,10 +279,6 @@ class EstimationSpec(_M):
         return p if p.is_absolute() else self.base_dir / p
 
 
-def _field_path(loc: tuple[int | str, ...]) -> str:
-    return ".".join(str(p) for p in loc)
-
-
 def load_spec(path: str | Path) -> EstimationSpec:
     """Read and validate an estimation spec.
 
@@ -297,23 +297,5 @@ def load_spec(path: str | Path) -> EstimationSpec:
     SpecError
         Unreadable YAML or a field that fails validation (named by its path).
     """
-    import yaml
-
-    p = Path(path)
-    if not p.exists():
-        raise SpecError(str(p), "file not found")
-    try:
-        data = yaml.safe_load(p.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" (line {mark.line + 1})" if mark is not None else ""
-        raise SpecError(str(p), f"invalid YAML{where}: {exc}") from exc
-    if not isinstance(data, dict):
-        raise SpecError(str(p), "the spec must be a YAML mapping")
-    try:
-        spec = EstimationSpec.model_validate(data)
-    except PydanticValidationError as exc:
-        err = exc.errors()[0]
-        field = _field_path(tuple(err["loc"]))
-        raise SpecError(str(p), str(err["msg"]), field=field or None) from exc
-    return spec.model_copy(update={"base_dir": p.resolve().parent})
+    spec = _load_spec(path, EstimationSpec, what="estimation spec")
+    return spec.model_copy(update={"base_dir": Path(path).resolve().parent})

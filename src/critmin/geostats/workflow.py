@@ -14,12 +14,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from critmin._parallel import map_chunks
 from critmin.errors import ValidationError
 from critmin.geostats.blockmodel import BlockModel, below_surface, block_density, nearest_domain
 from critmin.geostats.classify import ClassCriteria, ClassificationRule, classify
 from critmin.geostats.composite import assign_domain, cell_declustering, composite, top_cut
 from critmin.geostats.desurvey import desurvey_table
-from critmin.geostats.drillholes import ColumnMap, Drillholes, read_drillholes
+from critmin.geostats.drillholes import Drillholes, read_drillholes
 from critmin.geostats.kriging import Search, cross_validate, ordinary_kriging
 from critmin.geostats.report import grade_tonnage, resource_report
 from critmin.geostats.spec import EstimationSpec, load_spec
@@ -53,19 +54,7 @@ def load_drillholes(spec: EstimationSpec) -> Drillholes:
     """Read the spec's drillhole files."""
     d = spec.drillholes
     c = d.columns
-    cols = ColumnMap(
-        hole=c.hole,
-        x=c.x,
-        y=c.y,
-        z=c.z,
-        length=c.length,
-        at=c.at,
-        azimuth=c.azimuth,
-        dip=c.dip,
-        from_=c.from_,
-        to=c.to,
-        dip_positive_down=d.dip_positive_down,
-    )
+    cols = c  # the spec's column map carries the drillholes' dip convention
     tables = {"assay": spec.path(d.assay), **{k: spec.path(v) for k, v in d.tables.items()}}
     return read_drillholes(
         spec.path(d.collar),
@@ -356,18 +345,8 @@ def estimate_blocks(
         comp["domain"] = comps["domain"].astype(str).to_numpy()
     args = (comp, model, searches, discretisation, hard_domains, domain_distance)
     ranges = list(bm.chunks(chunk_size))
-    parts: list[pd.DataFrame] = []
-    if scheduler:
-        from dask.distributed import Client
-
-        with Client(scheduler) as client:
-            futs = [
-                client.submit(_estimate_chunk, bm, s, e, mask, surface, *args, pure=False)
-                for s, e in ranges
-            ]
-            parts = client.gather(futs)
-    else:
-        parts = [_estimate_chunk(bm, s, e, mask, surface, *args) for s, e in ranges]
+    chunks = [(bm, s, e, mask, surface, *args) for s, e in ranges]
+    parts: list[pd.DataFrame] = list(map_chunks(_estimate_chunk, chunks, scheduler))
     if out_dir is not None:
         od = Path(out_dir)
         od.mkdir(parents=True, exist_ok=True)

@@ -6,6 +6,7 @@
 - :func:`reserves_to_production` — reserve life in years.
 - :func:`annual_average`, :func:`price_change` — annual means, ratio and CAGR of a price series.
 - :func:`country_profile` — commodities where a country ranks in the top N.
+- :func:`commodity_overview` — one commodity's default table, concentration, editions.
 
 The record-level core (:mod:`critmin.markets._core`) works on lists of row dicts;
 names are imported lazily so that the core does not pull in pandas.
@@ -17,12 +18,14 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # pragma: no cover
+    from critmin.markets.overview import commodity_overview
     from critmin.markets.prices import annual_average, price_change
     from critmin.markets.profile import country_profile, reserves_to_production
     from critmin.markets.structure import concentration, hhi, rank, shares
 
 __all__ = [
     "annual_average",
+    "commodity_overview",
     "concentration",
     "country_profile",
     "hhi",
@@ -41,6 +44,7 @@ _WHERE = {
     "price_change": "prices",
     "country_profile": "profile",
     "reserves_to_production": "profile",
+    "commodity_overview": "overview",
 }
 
 

@@ -21,6 +21,20 @@ VALUED = ("reported", "estimated", "lower_bound", "upper_bound")
 Row = dict[str, Any]
 
 
+#: Columns of a ranking before the provenance columns (the CLI, API and briefing views use it).
+RANK_COLUMNS = [
+    "rank",
+    "iso3",
+    "country",
+    "value",
+    "unit",
+    "share",
+    "share_before",
+    "qualifier",
+    "what_if",
+]
+
+
 def _is_valued(r: Row) -> bool:
     v = r.get("value")
     return (

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from critmin.errors import ValidationError
-from critmin.markets._core import rank_records, share_records
+from critmin.markets._core import RANK_COLUMNS, rank_records, share_records
 
 __all__ = ["concentration", "hhi", "rank", "shares"]
 
@@ -106,17 +106,7 @@ def rank(
     recs = rank_records(
         df.to_dict(orient="records"), add=add, remove=remove, basis=basis, names=names
     )
-    cols = [
-        "rank",
-        "iso3",
-        "country",
-        "value",
-        "unit",
-        "share",
-        "share_before",
-        "qualifier",
-        "what_if",
-    ]
+    cols = [*RANK_COLUMNS]
     cols += [c for c in ("note", "edition", "source_id") if c in df.columns]
     out = pd.DataFrame([{c: r.get(c) for c in cols} for r in recs], columns=cols)
     out["rank"] = pd.array(out["rank"], dtype="Int64")

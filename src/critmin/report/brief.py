@@ -8,20 +8,24 @@ module has not landed are omitted, never faked.
 
 from __future__ import annotations
 
+import functools
 import html
-import importlib
 import os
 import tempfile
 import traceback
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
-from critmin.errors import SpecError
-from critmin.report.html import Section, render_document, render_value, table_html
+from critmin.errors import CritminError, SpecError
+from critmin.report import sections as sections_
+from critmin.report.html import Section, render_document, render_section, render_value, table_html
+from critmin.report.section import BriefSection
+from critmin.views import RANK_COLUMNS
 
-__all__ = ["BriefResult", "BriefSpec", "brief", "demo", "load_brief_spec"]
+__all__ = ["BriefResult", "BriefSpec", "brief", "demo_folder", "load_brief_spec"]
 
 DEMO_DIR = Path("examples/kazakhstan-2025")
 
@@ -84,20 +88,13 @@ class BriefSpec(BaseModel):
 
 def load_brief_spec(folder: str | Path) -> tuple[BriefSpec, Path]:
     """Read ``brief.yaml`` in ``folder``; errors name the file and field."""
-    import yaml
+    from critmin.spec import load_spec
 
     d = Path(folder)
     f = d / "brief.yaml"
     if not f.exists():
         raise SpecError(str(f), "no brief.yaml in the folder")
-    try:
-        data = yaml.safe_load(f.read_text(encoding="utf-8"))
-        return BriefSpec.model_validate(data), d
-    except yaml.YAMLError as exc:
-        raise SpecError(str(f), f"not valid YAML: {exc}") from None
-    except ValidationError as exc:
-        e = exc.errors()[0]
-        raise SpecError(str(f), e["msg"], field=".".join(str(x) for x in e["loc"])) from None
+    return load_spec(f, BriefSpec, what="briefing spec"), d
 
 
 class BriefResult:
@@ -109,15 +106,6 @@ class BriefResult:
         self.omitted: list[tuple[str, str]] = []
         self.claims: Any = None
         self.market: dict[str, Any] = {}
-
-
-def _module(name: str) -> Any | None:
-    try:
-        return importlib.import_module(name)
-    except ModuleNotFoundError as exc:
-        if exc.name and name.startswith(exc.name):
-            return None
-        raise
 
 
 def _claims_section(spec: BriefSpec, base: Path, res: BriefResult) -> Section | None:
@@ -202,20 +190,7 @@ def _market_section(spec: BriefSpec, res: BriefResult) -> Section:
         s.add(
             render_value(share_chart(r, f"{a['commodity']} {a['year']}: shares with the what-if"))
         )
-        view = r[
-            [
-                "rank",
-                "iso3",
-                "country",
-                "value",
-                "unit",
-                "share",
-                "share_before",
-                "qualifier",
-                "what_if",
-                "edition",
-            ]
-        ]
+        view = r[[*RANK_COLUMNS, "edition"]]
         s.add(table_html(view))
         kaz = r[r["what_if"]]
         if len(kaz):
@@ -259,21 +234,18 @@ def _prices_section(spec: BriefSpec) -> Section | None:
 
 
 def _module_section(
-    sid: str, title: str, module: str, call: Any, res: BriefResult, *args: Any, **kwargs: Any
+    sid: str, title: str, make: Callable[[], BriefSection], res: BriefResult
 ) -> Section | None:
-    mod = _module(module)
-    if mod is None or not hasattr(mod, "brief_section"):
-        res.omitted.append((title, f"{module} not installed"))
-        return None
+    """A section from an adapter; data or input problems omit it with the reason, never faked."""
     try:
-        out = call(mod, *args, **kwargs)
-    except Exception as exc:  # a failing section is reported and omitted, never faked
+        out = make()
+    except (CritminError, OSError) as exc:
         res.omitted.append((title, f"{type(exc).__name__}: {exc}"))
         if os.environ.get("CRITMIN_DEBUG"):
             traceback.print_exc()
         return None
     s = Section(sid, title)
-    s.add(render_value(out))
+    s.add(render_section(out))
     return s
 
 
@@ -308,8 +280,7 @@ def brief(folder: str | Path, out: str | Path | None = None) -> BriefResult:
         s = _module_section(
             "risk",
             f"Supply risk ({r.importer} perspective)",
-            "critmin.risk",
-            lambda m: m.brief_section(
+            lambda: sections_.risk_section(
                 importer=r.importer, commodities=tuple(r.commodities), draws=r.draws, seed=r.seed
             ),
             res,
@@ -321,8 +292,7 @@ def brief(folder: str | Path, out: str | Path | None = None) -> BriefResult:
         s = _module_section(
             "scenario",
             "Scenario: export restriction",
-            "critmin.scenarios",
-            lambda m: m.brief_section(path, draws=spec.draws, seed=spec.seed),
+            lambda: sections_.scenario_section(path, draws=spec.draws, seed=spec.seed),
             res,
         )
         if s:
@@ -332,7 +302,7 @@ def brief(folder: str | Path, out: str | Path | None = None) -> BriefResult:
     if spec.deposit and (base / spec.deposit).exists():
         path = base / spec.deposit
         s = _module_section(
-            "deposit", "Deposit appraisal", "critmin.geostats", lambda m: m.brief_section(path), res
+            "deposit", "Deposit appraisal", lambda: sections_.deposit_section(path), res
         )
         if s:
             sections.append(s)
@@ -346,8 +316,7 @@ def brief(folder: str | Path, out: str | Path | None = None) -> BriefResult:
         s = _module_section(
             f"project-{i}",
             f"Project valuation: {path.stem}",
-            "critmin.valuation",
-            lambda m, p=path: m.brief_section(p, draws=spec.draws, seed=spec.seed),
+            functools.partial(sections_.valuation_section, path, draws=spec.draws, seed=spec.seed),
             res,
         )
         if s:
@@ -379,51 +348,7 @@ def brief(folder: str | Path, out: str | Path | None = None) -> BriefResult:
     return res
 
 
-def print_summary(res: BriefResult) -> None:
-    """Terminal summary of a briefing."""
-    import sys
-
-    from rich.console import Console
-
-    from critmin.cli._output import Format, emit
-
-    con = Console(width=None if sys.stdout.isatty() else 160)
-    if res.claims is not None:
-        df = res.claims[["id", "verdict", "claimed", "computed", "unit"]].copy()
-        df["claimed"] = df["claimed"].map(_short)
-        df["computed"] = df["computed"].map(_short)
-        emit(df, Format.table, title="Claims")
-        counts = res.claims["verdict"].value_counts().to_dict()
-        con.print(
-            f"supported {counts.get('supported', 0)}, contradicted {counts.get('contradicted', 0)}, "
-            f"not checkable {counts.get('not_checkable', 0)}"
-        )
-    if res.market:
-        m = res.market
-        line = f"{m['commodity']} {m['year']}: HHI {m['hhi']:,.0f}, CR1 {100 * m['cr1']:.1f} %"
-        if "what_if_rank" in m:
-            line += f"; what-if {m['what_if_iso3']} ranks {m['what_if_rank']}"
-        con.print(line)
-    con.print("Sections: " + ", ".join(res.sections))
-    for t, why in res.omitted:
-        con.print(f"[yellow]omitted[/yellow] {t}: {why}")
-    con.print(f"[bold]Briefing written to {res.path}[/bold]")
-
-
-def _short(v: Any) -> str:
-    if v is None:
-        return "—"
-    if isinstance(v, float):
-        return f"{v:,.0f}" if abs(v) >= 1000 else f"{v:.4g}"
-    if isinstance(v, dict):
-        return ", ".join(f"{k}={val}" for k, val in v.items())
-    return str(v)
-
-
-def demo(out: str | Path | None = None) -> None:
-    """Run the Kazakhstan briefing (``make demo``)."""
+def demo_folder() -> Path | None:
+    """The Kazakhstan example folder (``make demo``), or None when not shipped."""
     folder = DEMO_DIR if DEMO_DIR.exists() else Path(__file__).resolve().parents[3] / DEMO_DIR
-    if not (folder / "brief.yaml").exists():
-        return
-    res = brief(folder, out)
-    print_summary(res)
+    return folder if (folder / "brief.yaml").exists() else None

@@ -10,7 +10,9 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-__all__ = ["Section", "render_document", "render_value", "table_html"]
+    from critmin.report.section import BriefSection
+
+__all__ = ["Section", "render_document", "render_section", "render_value", "table_html"]
 
 CSS = """
 :root { --fg:#1d2430; --muted:#5b6575; --line:#d9dee7; --bg:#ffffff; --accent:#0b5cad;
@@ -105,7 +107,7 @@ def _cell(v: Any, col: str) -> tuple[str, bool]:
 
 def table_html(df: pd.DataFrame, max_rows: int = 200) -> str:
     """An HTML table of a DataFrame (numbers right-aligned, NaN as an em dash)."""
-    from critmin.cli._output import records
+    from critmin._records import records
 
     cols = [str(c) for c in df.columns]
     head = "".join(f"<th>{html.escape(c)}</th>" for c in cols)
@@ -141,7 +143,6 @@ def figure_html(fig: Any) -> str:
     )
 
 
-_TEXT_KEYS = ("summary", "caption", "notes", "note", "explanation", "description")
 _COLLAPSE_ROWS = 20
 
 
@@ -150,12 +151,7 @@ def _is_figure(v: Any) -> bool:
 
 
 def render_value(v: Any, name: str | None = None) -> str:
-    """Render a DataFrame, plotly figure, string, dict or list of them.
-
-    Dicts from the modules' ``brief_section`` are laid out by meaning: ``title``
-    first, text keys (summary, caption, notes) as paragraphs, figures next, short
-    scalars as a key/value list, tables last (long ones collapsed).
-    """
+    """Render a DataFrame, plotly figure, string or a list of them."""
     import pandas as pd
 
     if v is None:
@@ -167,77 +163,41 @@ def render_value(v: Any, name: str | None = None) -> str:
         return (f"<h3>{label}</h3>" if name else "") + table_html(v)
     if _is_figure(v):
         return f'<div class="chart">{figure_html(v)}</div>'
-    if isinstance(v, str):
-        return f"<p>{html.escape(v)}</p>"
     if isinstance(v, list | tuple):
         return "".join(render_value(x, name) for x in v)
-    if isinstance(v, dict):
-        return _render_dict(v)
     return f"<p>{html.escape(str(v))}</p>"
 
 
-def _render_dict(d: dict[str, Any]) -> str:
-    import pandas as pd
+def _sentences(items: list[str]) -> str:
+    if not items:
+        return ""
+    if len(items) == 1:
+        return f'<p class="note">{html.escape(items[0])}</p>'
+    return "<ul>" + "".join(f"<li>{html.escape(x)}</li>" for x in items) + "</ul>"
 
-    out: list[str] = []
-    if isinstance(d.get("title"), str):
-        out.append(f"<p><b>{html.escape(d['title'])}</b></p>")
-    for k in _TEXT_KEYS:
-        v = d.get(k)
-        if isinstance(v, str):
-            out.append(f'<p class="note">{html.escape(v)}</p>')
-        elif isinstance(v, list | tuple) and all(isinstance(x, str) for x in v):
-            out.append("<ul>" + "".join(f"<li>{html.escape(x)}</li>" for x in v) + "</ul>")
-    rest = {k: v for k, v in d.items() if k != "title" and k not in _TEXT_KEYS}
 
-    def figs(v: Any) -> bool:
-        return _is_figure(v) or (
-            isinstance(v, dict | list | tuple)
-            and any(figs(x) for x in (v.values() if isinstance(v, dict) else v))
+def render_section(sec: BriefSection) -> str:
+    """HTML of a :class:`~critmin.report.section.BriefSection`.
+
+    Order: title, text, caveat label, notes, figures, key figures (with units), tables
+    (long ones collapsed).
+    """
+    out = [f"<p><b>{html.escape(sec.title)}</b></p>"] if sec.title else []
+    out.append(_sentences(sec.text))
+    if sec.label:
+        out.append(f'<p class="note">{html.escape(sec.label)}</p>')
+    out.append(_sentences(sec.notes))
+    out.extend(render_value(f) for f in sec.figures.values())
+    if sec.key_figures:
+        rows = "".join(
+            f"<tr><th>{html.escape(k.label)}</th><td>{_cell(k.value, k.label)[0]}"
+            f"{' ' + html.escape(k.unit) if k.unit and k.value is not None else ''}"
+            f"{' (' + html.escape(k.note) + ')' if k.note else ''}</td></tr>"
+            for k in sec.key_figures
         )
-
-    for _k, v in rest.items():
-        if figs(v) and not isinstance(v, pd.DataFrame):
-            out.append(_render_figs(v))
-    scalars = {
-        k: v
-        for k, v in rest.items()
-        if isinstance(v, int | float | bool) or (isinstance(v, str) and len(v) < 120)
-    }
-    if scalars:
-        items = "".join(
-            f"<tr><th>{html.escape(k.replace('_', ' '))}</th><td>{_cell(v, k)[0]}</td></tr>"
-            for k, v in scalars.items()
-        )
-        out.append(f"<table style='width:auto'>{items}</table>")
-    for k, v in rest.items():
-        if k in scalars or (figs(v) and not isinstance(v, pd.DataFrame)):
-            continue
-        if isinstance(v, pd.DataFrame):
-            out.append(render_value(v, k))
-        elif isinstance(v, dict):
-            if all(isinstance(x, int | float | str | bool) for x in v.values()):
-                items = "".join(
-                    f"<tr><th>{html.escape(str(a))}</th><td>{_cell(b, str(a))[0]}</td></tr>"
-                    for a, b in v.items()
-                )
-                out.append(
-                    f"<h3>{html.escape(k.replace('_', ' '))}</h3><table style='width:auto'>{items}</table>"
-                )
-            else:
-                out.append(f"<h3>{html.escape(k.replace('_', ' '))}</h3>{_render_dict(v)}")
-        else:
-            out.append(render_value(v, k))
+        out.append(f"<table style='width:auto'>{rows}</table>")
+    out.extend(render_value(t, name) for name, t in sec.tables.items())
     return "".join(out)
-
-
-def _render_figs(v: Any) -> str:
-    if _is_figure(v):
-        return f'<div class="chart">{figure_html(v)}</div>'
-    vals = v.values() if isinstance(v, dict) else v
-    return "".join(
-        _render_figs(x) for x in vals if _is_figure(x) or isinstance(x, dict | list | tuple)
-    )
 
 
 def render_document(title: str, subtitle: str, sections: list[Section], footer: str) -> str:

@@ -10,8 +10,6 @@ Contents
         Every factor of one commodity's index with value, unit and source row.
     :func:`timeseries`
         Index over the WGI years (1996-2022) with supply shares fixed.
-    :func:`brief_section`
-        Table and plotly figure for the HTML briefing.
 
 Modules
     :mod:`~critmin.risk.methods` (pure index formulas), :mod:`~critmin.risk.config`
@@ -25,7 +23,6 @@ See ``docs/risk.md`` for the formulas, stand-ins, parameter defaults and sources
 """
 
 from critmin.risk.api import explain, side_by_side, supply_risk, timeseries
-from critmin.risk.brief import brief_section
 from critmin.risk.methods import METHODS
 
-__all__ = ["METHODS", "brief_section", "explain", "side_by_side", "supply_risk", "timeseries"]
+__all__ = ["METHODS", "explain", "side_by_side", "supply_risk", "timeseries"]

@@ -189,7 +189,7 @@ def supply_risk(
                     "scale": m.METHODS[meth]["unit"],
                     "stage": s.stage,
                     "year": s.year,
-                    "import_reliance": float(s.import_reliance.value),
+                    "import_reliance": s.import_reliance.central(),
                     "sourcing": f"BACI {s.hs6} {s.trade_year}"
                     if s.imports is not None
                     else "production shares",

@@ -15,6 +15,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from critmin.errors import SpecError, ValidationError
+from critmin.params import SourcedParam
 
 __all__ = [
     "Governance",
@@ -81,9 +82,8 @@ def parameters() -> dict[str, Any]:
     return data
 
 
-@dataclass(frozen=True)
-class Param:
-    """One scalar input with its range and provenance.
+class Param(SourcedParam[float]):
+    """One supply-risk factor: a :class:`critmin.params.SourcedParam` with a name.
 
     Attributes
     ----------
@@ -103,18 +103,35 @@ class Param:
     """
 
     name: str
-    value: float
-    low: float
-    high: float
-    unit: str
-    source: str
-    default: bool
+    default: bool = False
+
+    @classmethod
+    def of(
+        cls,
+        name: str,
+        value: float,
+        low: float,
+        high: float,
+        unit: str,
+        source: str,
+        default: bool,
+    ) -> Param:
+        """A factor with a uniform range ``[low, high]`` (fixed when they are equal)."""
+        return cls(
+            name=name,
+            value=float(value),
+            low=float(low),
+            high=float(high),
+            dist="fixed" if low == high else "uniform",
+            unit=unit,
+            source=source,
+            default=default,
+        )
 
     def draw(self, rng: np.random.Generator | None, n: int) -> NDArray[np.float64]:
         """``n`` values: the point value without ``rng``, uniform draws in the range with it."""
-        if rng is None or self.low == self.high:
-            return np.full(n, self.value)
-        return rng.uniform(self.low, self.high, n)
+        out: NDArray[np.float64] = self.sample(rng, n)
+        return out
 
 
 def param(name: str, commodity: str, overrides: Mapping[str, Any] | None = None) -> Param:
@@ -141,15 +158,15 @@ def param(name: str, commodity: str, overrides: Mapping[str, Any] | None = None)
         v = float(user)
         if not 0.0 <= v <= 1.0:
             raise ValidationError(f"{name} must be between 0 and 1, not {v}")
-        return Param(name, v, v, v, unit, "user parameter", False)
+        return Param.of(name, v, v, v, unit, "user parameter", False)
     by = spec.get("by_commodity") or {}
     if commodity in by:
         entry = by[commodity]
         v = float(entry["value"])
         lo, hi = (float(x) for x in entry.get("range", (v, v)))
-        return Param(name, v, lo, hi, unit, str(entry["source"]), False)
+        return Param.of(name, v, lo, hi, unit, str(entry["source"]), False)
     lo, hi = (float(x) for x in spec["range"])
-    return Param(name, float(spec["default"]), lo, hi, unit, str(spec["source"]), True)
+    return Param.of(name, float(spec["default"]), lo, hi, unit, str(spec["source"]), True)
 
 
 @dataclass

@@ -76,7 +76,7 @@ def load(store: Store | None = None) -> RiskData:
         from critmin.data.store import get_store
 
         store = get_store()
-    n_user = int(store.sql("SELECT count(*) AS n FROM user_observations")["n"].iloc[0])
+    n_user = store.user_observation_count()
     key = (str(store.path), str(store.fingerprint), n_user)
     if key not in _CACHE:
         _CACHE.clear()
@@ -293,7 +293,7 @@ def _nir_usa(cid: str, year: int, data: RiskData) -> Param | None:
         "exporter"
     ).any():
         r = t.iloc[0]
-        return Param(
+        return Param.of(
             "import_reliance",
             0.0,
             0.0,
@@ -314,7 +314,7 @@ def _nir_usa(cid: str, year: int, data: RiskData) -> Param | None:
         lo = 0.0
     many = f", max of {len(v)} products" if len(v) > 1 else ""
     src = f"{r['source_id']}#{r['source_row']} USGS NIR {y} ({r['qualifier']}{many})"
-    return Param("import_reliance", min(max(x, 0.0), 1.0), lo, min(hi, 1.0), unit, src, False)
+    return Param.of("import_reliance", min(max(x, 0.0), 1.0), lo, min(hi, 1.0), unit, src, False)
 
 
 def stages(
@@ -420,7 +420,7 @@ def _assemble(
             ir = _nir_usa(commodity, y, data)
         pooled = hs6 is not None and bool(codes.get(hs6, {}).get("pools"))
         if ir is None and hs6 is not None and not pooled and exports_out >= imports_in > 0:
-            ir = Param(
+            ir = Param.of(
                 "import_reliance",
                 0.0,
                 0.0,
@@ -436,7 +436,7 @@ def _assemble(
                 if c in mem and (q > 0 or ql == "withheld")
             ]
             if not dom:
-                ir = Param(
+                ir = Param.of(
                     "import_reliance",
                     1.0,
                     1.0,

@@ -55,12 +55,10 @@ def _store(store: Store | None) -> Store:
 
 
 def _primary(commodity: str, st: Store) -> tuple[str, str]:
-    df = st.sql(
-        "SELECT primary_measure, primary_product FROM commodities WHERE commodity = ?", [commodity]
-    )
-    if df.empty or df["primary_measure"].iloc[0] is None:
+    rec = st.commodity_record(commodity)
+    if rec is None or rec["primary_measure"] is None:
         raise DataNotFoundError(f"{commodity} has no production data in the store")
-    return str(df["primary_measure"].iloc[0]), str(df["primary_product"].iloc[0] or "")
+    return str(rec["primary_measure"]), str(rec["primary_product"] or "")
 
 
 def _nearest_year(df: pd.DataFrame, year: int) -> int | None:

@@ -40,9 +40,11 @@ from typing import Annotated, Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
-from pydantic import ValidationError as PydanticValidationError
 
 from critmin.errors import SpecError
+from critmin.params import ASSUMPTION, Source, SourcedParam
+from critmin.spec import load_spec as _load_spec
+from critmin.spec import parse_spec as _parse_spec
 
 __all__ = [
     "ASSUMPTION",
@@ -60,7 +62,6 @@ __all__ = [
     "parse_scenario",
 ]
 
-ASSUMPTION = "assumption"
 _ISO3 = re.compile(r"^[A-Z]{3}$")
 _FACTS = re.compile(r"^facts:\s*(\d+(?:\s*,\s*\d+)*)$")
 
@@ -105,121 +106,8 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class Param(_Model):
-    """A number or a distribution, with its unit and provenance.
-
-    Attributes
-    ----------
-    value : float, optional
-        Central value (the deterministic run). Defaults to the mode (triangular) or
-        the midpoint (uniform).
-    dist : {"fixed", "uniform", "triangular", "normal"}
-        Distribution for the Monte Carlo. ``normal`` uses ``value`` and ``sd`` and is
-        clipped to ``[low, high]`` where given.
-    low, mode, high, sd : float, optional
-        Distribution parameters.
-    unit : str
-        Unit of the value (``t/yr``, ``USD/kg``, ``1``...).
-    source : str
-        ``assumption``, ``store:<series>``, ``facts:<line>`` or a key of ``sources``.
-    series : str, optional
-        A price series in the store; the value is then read for the baseline year.
-    note : str
-        Why this value.
-    """
-
-    value: float | None = None
-    dist: Literal["fixed", "uniform", "triangular", "normal"] = "fixed"
-    low: float | None = None
-    mode: float | None = None
-    high: float | None = None
-    sd: float | None = None
-    unit: str = ""
-    source: str = ASSUMPTION
-    series: str | None = None
-    note: str = ""
-
-    @model_validator(mode="before")
-    @classmethod
-    def _wrap_plain(cls, data: Any) -> Any:
-        if isinstance(data, int | float) and not isinstance(data, bool):
-            return {"value": float(data), "source": ASSUMPTION, "note": "plain value"}
-        return data
-
-    @model_validator(mode="after")
-    def _check(self) -> Param:
-        d = self.dist
-        if d == "fixed" and self.value is None and self.series is None:
-            raise ValueError("a fixed parameter needs 'value' (or 'series' for a price)")
-        if d == "uniform" and (self.low is None or self.high is None):
-            raise ValueError("a uniform distribution needs 'low' and 'high'")
-        if d == "triangular" and (self.low is None or self.mode is None or self.high is None):
-            raise ValueError("a triangular distribution needs 'low', 'mode' and 'high'")
-        if d == "normal" and (self.value is None or self.sd is None or self.sd < 0):
-            raise ValueError("a normal distribution needs 'value' and 'sd' >= 0")
-        if self.low is not None and self.high is not None and self.low > self.high:
-            raise ValueError(f"low ({self.low}) > high ({self.high})")
-        if d == "triangular":
-            assert self.low is not None and self.mode is not None and self.high is not None
-            if not self.low <= self.mode <= self.high:
-                raise ValueError("triangular needs low <= mode <= high")
-        if self.series is not None and self.source == ASSUMPTION:
-            object.__setattr__(self, "source", f"store:{self.series}")
-        return self
-
-    @property
-    def is_assumption(self) -> bool:
-        """True when the value comes from neither the store nor a cited source."""
-        return self.source.strip().lower() == ASSUMPTION
-
-    def central(self) -> float:
-        """The value of the deterministic run."""
-        if self.value is not None:
-            return float(self.value)
-        if self.dist == "triangular":
-            assert self.mode is not None
-            return float(self.mode)
-        if self.dist == "uniform":
-            assert self.low is not None and self.high is not None
-            return 0.5 * (self.low + self.high)
-        raise ValueError("parameter has no value (an unresolved store series?)")
-
-    def with_value(self, value: float, source: str | None = None) -> Param:
-        """A copy with ``value`` set (e.g. resolved from the store)."""
-        upd: dict[str, Any] = {"value": float(value)}
-        if source is not None:
-            upd["source"] = source
-        return self.model_copy(update=upd)
-
-    def sample(self, rng: Any, n: int) -> Any:
-        """``n`` draws as a NumPy array (the central value when ``dist`` is fixed)."""
-        import numpy as np
-
-        if self.dist == "fixed":
-            return np.full(n, self.central())
-        if self.dist == "uniform":
-            return rng.uniform(self.low, self.high, n)
-        if self.dist == "triangular":
-            if self.low == self.high:
-                return np.full(n, float(self.low))  # type: ignore[arg-type]
-            return rng.triangular(self.low, self.mode, self.high, n)
-        x = rng.normal(self.central(), self.sd, n)
-        lo = -np.inf if self.low is None else self.low
-        hi = np.inf if self.high is None else self.high
-        return np.clip(x, lo, hi)
-
-    def describe(self) -> str:
-        """Short text of the value or distribution (``triangular(-0.6, -0.3, -0.1)``)."""
-        if self.dist == "fixed":
-            return f"{self.central():g}"
-        if self.dist == "uniform":
-            return f"uniform({self.low:g}, {self.high:g})"
-        if self.dist == "triangular":
-            return f"triangular({self.low:g}, {self.mode:g}, {self.high:g})"
-        s = f"normal({self.central():g}, sd {self.sd:g})"
-        if self.low is not None or self.high is not None:
-            s += f" clipped to [{self.low}, {self.high}]"
-        return s
+Param = SourcedParam[float]
+"""A scenario number: :class:`critmin.params.SourcedParam` with a float value."""
 
 
 def _p(value: float, unit: str, note: str, **kw: Any) -> Param:
@@ -456,15 +344,6 @@ class Baseline(_Model):
     trade_year: int | None = None
 
 
-class Source(_Model):
-    """A source cited by key from a parameter's ``source``."""
-
-    title: str
-    url: str = ""
-    path: str = ""
-    note: str = ""
-
-
 class ScenarioSpec(_Model):
     """A validated scenario (see the module docstring for the file format)."""
 
@@ -538,7 +417,7 @@ def iter_params(spec: ScenarioSpec) -> list[tuple[str, Param]]:
     out: list[tuple[str, Param]] = []
 
     def walk(obj: Any, path: str) -> None:
-        if isinstance(obj, Param):
+        if isinstance(obj, SourcedParam):
             out.append((path, obj))
         elif isinstance(obj, BaseModel):
             for name in type(obj).model_fields:
@@ -552,24 +431,6 @@ def iter_params(spec: ScenarioSpec) -> list[tuple[str, Param]]:
 
     walk(spec, "")
     return out
-
-
-def _loc(loc: tuple[int | str, ...]) -> str:
-    parts = [
-        str(p)
-        for p in loc
-        if not (isinstance(p, str) and ("[" in p or p in _SHOCK_TAGS or p.startswith("function-")))
-    ]
-    return ".".join(parts)
-
-
-_SHOCK_TAGS = {
-    "export_restriction",
-    "capacity_addition",
-    "outage",
-    "demand_growth",
-    "stock_release",
-}
 
 
 def _check_sources(spec: ScenarioSpec, path: str) -> None:
@@ -596,7 +457,9 @@ def _check_sources(spec: ScenarioSpec, path: str) -> None:
             )
 
 
-def parse_scenario(data: Any, path: str | Path = "<scenario>") -> ScenarioSpec:
+def parse_scenario(
+    data: Any, path: str | Path = "<scenario>", *, text: str | None = None
+) -> ScenarioSpec:
     """Validate a parsed YAML mapping as a scenario.
 
     Parameters
@@ -611,17 +474,8 @@ def parse_scenario(data: Any, path: str | Path = "<scenario>") -> ScenarioSpec:
     SpecError
         Naming the file and the first failing field.
     """
-    p = str(path)
-    if not isinstance(data, dict):
-        raise SpecError(p, "the scenario must be a YAML mapping")
-    try:
-        spec = ScenarioSpec.model_validate(data)
-    except PydanticValidationError as exc:
-        err = exc.errors()[0]
-        field = _loc(tuple(err["loc"])) or None
-        msg = str(err["msg"]).removeprefix("Value error, ")
-        raise SpecError(p, msg, field=field) from None
-    _check_sources(spec, p)
+    spec = _parse_spec(data, ScenarioSpec, path, text=text, what="scenario")
+    _check_sources(spec, str(path))
     return spec
 
 
@@ -633,16 +487,6 @@ def load_scenario(path: str | Path) -> ScenarioSpec:
     SpecError
         When the file is missing, is not YAML, or fails validation.
     """
-    p = Path(path)
-    try:
-        text = p.read_text("utf-8")
-    except OSError as exc:
-        raise SpecError(str(p), f"cannot read file: {exc.strerror or exc}") from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise SpecError(str(p), f"not valid YAML{where}: {problem}") from None
-    return parse_scenario(data, p)
+    spec = _load_spec(path, ScenarioSpec, what="scenario")
+    _check_sources(spec, str(path))
+    return spec

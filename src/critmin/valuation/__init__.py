@@ -28,7 +28,6 @@ Quick start
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from critmin.valuation.cashflow import IrrResult, irr, npv, payback, sign_changes
 from critmin.valuation.deposit import DepositResult, deposit_bridge, value_deposit
@@ -43,7 +42,6 @@ __all__ = [
     "PriceModelFit",
     "ProjectSpec",
     "ValuationResult",
-    "brief_section",
     "deposit_bridge",
     "fit_log_ou",
     "irr",
@@ -83,61 +81,3 @@ def value(
     if isinstance(spec, DepositSpec):
         return value_deposit(spec)
     return value_project(spec, draws=draws, seed=seed)
-
-
-def brief_section(
-    spec_path: str | Path, *, draws: int = 10_000, seed: int | None = None
-) -> dict[str, Any]:
-    """Key results of a valuation for an HTML briefing.
-
-    Parameters
-    ----------
-    spec_path : str or pathlib.Path
-        Project or deposit YAML file.
-    draws : int
-        Monte Carlo price paths. [-]
-    seed : int, optional
-        Random seed.
-
-    Returns
-    -------
-    dict
-        ``title`` (str), ``kind`` ("project" or "deposit"), ``results``
-        (DataFrame: metric, value, unit), ``assumptions`` (DataFrame: input, value,
-        unit, source, is_assumption, note), ``figures`` (dict of plotly figures by
-        name), ``notes`` (list of str), ``label`` (caveat to print).
-    """
-    import pandas as pd
-
-    from critmin.valuation.plot import plotly_figures
-
-    res = value(spec_path, draws=draws, seed=seed)
-    if isinstance(res, DepositResult):
-        results = pd.DataFrame(
-            {
-                "metric": ["in_situ_value_usd", "recoverable_value_usd"],
-                "value": [res.in_situ_value_usd, res.recoverable_value_usd],
-                "unit": ["USD", "USD"],
-            }
-        )
-        return {
-            "title": res.name,
-            "kind": "deposit",
-            "results": results,
-            "assumptions": res.assumptions,
-            "figures": plotly_figures(res),
-            "notes": list(res.notes),
-            "label": res.label,
-        }
-    return {
-        "title": res.name,
-        "kind": "project",
-        "results": res.summary,
-        "assumptions": res.assumptions,
-        "figures": plotly_figures(res),
-        "notes": list(res.notes),
-        "label": (
-            f"DCF at {res.metrics['discount_rate']:.1%} {res.metrics['discount_basis']}; "
-            f"{res.metrics['n_assumptions']} inputs are assumptions (see the table)"
-        ),
-    }

@@ -15,8 +15,10 @@ from pathlib import Path
 
 import pandas as pd
 
+from critmin._records import records
 from critmin.errors import ValidationError
 from critmin.units import convert
+from critmin.valuation.assumptions import assumptions_table
 from critmin.valuation.spec import DepositBlock, DepositSpec, ProjectSpec, load_spec
 
 __all__ = ["DepositResult", "deposit_bridge", "value_deposit"]
@@ -178,8 +180,6 @@ class DepositResult:
 
     def to_dict(self) -> dict[str, object]:
         """JSON-ready summary (snake_case keys)."""
-        from critmin.cli._output import records
-
         return {
             "name": self.name,
             "label": self.label,
@@ -202,8 +202,6 @@ def value_deposit(spec_or_path: DepositSpec | ProjectSpec | str | Path) -> Depos
     -------
     DepositResult
     """
-    from critmin.valuation.project import assumptions_table
-
     spec = load_spec(spec_or_path) if isinstance(spec_or_path, str | Path) else spec_or_path
     block = spec.deposit
     if block is None:

@@ -2,6 +2,8 @@
 
 The core functions take a price series (pandas) and are pure; only
 :func:`store_history` touches the dataset store, and it imports it lazily.
+:func:`read_price_csv` is the file reader of :mod:`critmin.data.readers.price_csv`,
+re-exported here.
 
 Model
 -----
@@ -31,15 +33,18 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from critmin.errors import DataNotFoundError, InputFileError, ValidationError
+from critmin.data.readers.price_csv import read_price_csv
+from critmin.errors import DataNotFoundError, ValidationError
 from critmin.units import convert
+
+if TYPE_CHECKING:  # pragma: no cover
+    from critmin.data.store import Store
 
 __all__ = [
     "PriceModelFit",
@@ -384,64 +389,9 @@ def expected_log_path(
     return x0 + fit.drift * k * dt
 
 
-def read_price_csv(path: str | Path, *, column: str = "price") -> pd.Series:
-    """Read a ``period,price`` CSV (e.g. a stored scenario run) into an annual series.
-
-    Parameters
-    ----------
-    path : str or pathlib.Path
-        CSV file with a ``period`` column (``YYYY`` or ``YYYY-MM``) and a price
-        column; lines starting with ``#`` are comments. [-]
-    column : str
-        Name of the price column. [-]
-
-    Returns
-    -------
-    pandas.Series
-        Prices indexed by integer year (monthly periods are averaged by year). [unit of the file]
-
-    Raises
-    ------
-    InputFileError
-        Missing file or columns, unreadable periods or prices (line named).
-    """
-    p = Path(path)
-    if not p.is_file():
-        raise InputFileError(str(p), "price file not found")
-    try:
-        df = pd.read_csv(p, comment="#", dtype={"period": str})
-    except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as exc:
-        raise InputFileError(str(p), f"cannot read CSV: {exc}") from exc
-    for col in ("period", column):
-        if col not in df.columns:
-            raise InputFileError(str(p), f"missing column (have {list(df.columns)})", column=col)
-    values = pd.to_numeric(df[column], errors="coerce")
-    bad = values.isna() & df[column].notna()
-    if bad.any():
-        i = int(np.flatnonzero(bad.to_numpy())[0])
-        raise InputFileError(
-            str(p), f"not a number: {df[column].iloc[i]!r}", line=i + 2, column=column
-        )
-    periods = df["period"].astype(str).str.strip()
-    ok = periods.str.fullmatch(r"\d{4}(-\d{2})?")
-    if not ok.all():
-        i = int(np.flatnonzero(~ok.to_numpy())[0])
-        raise InputFileError(
-            str(p),
-            f"period {periods.iloc[i]!r} is not YYYY or YYYY-MM",
-            line=i + 2,
-            column="period",
-        )
-    years = periods.str.slice(0, 4).astype(int)
-    s = pd.Series(values.to_numpy(dtype=float), index=years.to_numpy()).dropna()
-    s = s.groupby(level=0).mean()
-    s.index.name = "year"
-    if s.empty:
-        raise InputFileError(str(p), "no prices in file")
-    return s
-
-
-def store_history(series: str, *, frequency: Literal["A", "M"] = "A") -> tuple[pd.Series, str]:
+def store_history(
+    series: str, *, frequency: Literal["A", "M"] = "A", store: Store | None = None
+) -> tuple[pd.Series, str]:
     """Price history of one series from the dataset store (thin adapter).
 
     Parameters
@@ -451,6 +401,9 @@ def store_history(series: str, *, frequency: Literal["A", "M"] = "A") -> tuple[p
     frequency : {"A", "M"}
         ``A``: annual (monthly series averaged over complete years); ``M``: monthly
         values indexed by a month counter (year·12 + month - 1).
+    store : Store, optional
+        Store to read; default: the process-wide one
+        (:func:`critmin.data.store.get_store`).
 
     Returns
     -------
@@ -460,15 +413,13 @@ def store_history(series: str, *, frequency: Literal["A", "M"] = "A") -> tuple[p
     Raises
     ------
     DataNotFoundError
-        If the store is not available or holds no such series.
+        If the store holds no such series.
     """
-    try:
+    if store is None:
         from critmin.data.store import get_store
-    except ImportError as exc:
-        raise DataNotFoundError(
-            f"price series {series!r}: the dataset store (critmin.data.store) is not available"
-        ) from exc
-    df = get_store().prices(series=series)
+
+        store = get_store()
+    df = store.prices(series=series)
     if df is None or len(df) == 0:
         raise DataNotFoundError(f"no prices for series {series!r} in the store")
     units = sorted(set(df["unit"].astype(str)))

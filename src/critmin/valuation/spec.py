@@ -16,11 +16,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Any, Generic, Literal, TypeVar
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
-from pydantic import ValidationError as PydanticValidationError
 
 from critmin.errors import SpecError
+from critmin.params import ASSUMPTION, Source, SourcedParam
+from critmin.spec import parse_spec as _parse_spec
+from critmin.spec import read_yaml
 
 __all__ = [
     "ASSUMPTION",
@@ -41,7 +42,6 @@ __all__ = [
     "parse_spec",
 ]
 
-ASSUMPTION = "assumption"
 T = TypeVar("T")
 
 
@@ -49,8 +49,8 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class Input(_Model, Generic[T]):
-    """One input value with its provenance.
+class Input(SourcedParam[T], Generic[T]):
+    """One project input: a :class:`critmin.params.SourcedParam` whose value is required.
 
     Attributes
     ----------
@@ -60,23 +60,23 @@ class Input(_Model, Generic[T]):
         ``"assumption"`` or a key of the spec's ``sources`` block.
     note : str
         Why this value (for assumptions: the reasoning or the nearest sourced figure).
+
+    Notes
+    -----
+    Project inputs are deterministic: uncertainty enters through the price model and
+    the sensitivity table, so ``dist`` other than ``fixed`` and ``series`` are refused.
     """
 
     value: T
-    source: str = ASSUMPTION
-    note: str = ""
 
-    @model_validator(mode="before")
-    @classmethod
-    def _wrap_plain(cls, data: Any) -> Any:
-        if isinstance(data, dict) and "value" in data:
-            return data
-        return {"value": data, "source": ASSUMPTION, "note": "plain value, no source given"}
-
-    @property
-    def is_assumption(self) -> bool:
-        """True when the value is not backed by an entry of ``sources``."""
-        return self.source.strip().lower() == ASSUMPTION
+    @model_validator(mode="after")
+    def _deterministic(self) -> Input[T]:
+        if self.dist != "fixed" or self.series is not None:
+            raise ValueError(
+                "project inputs are single values (uncertainty comes from the price model "
+                "and the sensitivity block); remove 'dist'/'series'"
+            )
+        return self
 
 
 def _unit(u: str) -> Any:
@@ -85,15 +85,6 @@ def _unit(u: str) -> Any:
 
 def _opt(u: str) -> Any:
     return Field(default=None, json_schema_extra={"unit": u})
-
-
-class Source(_Model):
-    """A cited source: a document, a dataset row, a news story."""
-
-    title: str
-    url: str | None = None
-    path: str | None = None
-    note: str = ""
 
 
 class Production(_Model):
@@ -558,15 +549,9 @@ def field_unit(model: BaseModel, name: str) -> str:
     return str(extra.get("unit", "")) if isinstance(extra, dict) else ""
 
 
-def _loc(loc: tuple[int | str, ...]) -> str:
-    tags = {"flat", "series", "csv", "store", "model", "function-after[_check(), ProjectSpec]"}
-    parts = [str(p) for p in loc if not (isinstance(p, str) and (p in tags or "[" in p))]
-    if len(parts) > 1 and parts[-1] == "value":  # the value of an Input: name the input
-        parts = parts[:-1]
-    return ".".join(parts)
-
-
-def parse_spec(data: Any, path: str | Path = "<spec>") -> ProjectSpec | DepositSpec:
+def parse_spec(
+    data: Any, path: str | Path = "<spec>", *, text: str | None = None
+) -> ProjectSpec | DepositSpec:
     """Validate a parsed YAML mapping as a project or deposit spec.
 
     Parameters
@@ -596,14 +581,7 @@ def parse_spec(data: Any, path: str | Path = "<spec>") -> ProjectSpec | DepositS
         cls = DepositSpec
     else:
         raise SpecError(p, f"must be 'project' or 'deposit', got {kind!r}", field="kind")
-    try:
-        spec = cls.model_validate(data)
-    except PydanticValidationError as exc:
-        err = exc.errors()[0]
-        field = _loc(tuple(err["loc"])) or None
-        msg = str(err["msg"]).removeprefix("Value error, ")
-        more = f" (and {exc.error_count() - 1} more errors)" if exc.error_count() > 1 else ""
-        raise SpecError(p, msg + more, field=field) from exc
+    spec = _parse_spec(data, cls, p, text=text)
     if path != "<spec>":
         spec._path = Path(path).resolve()
     return spec
@@ -626,11 +604,5 @@ def load_spec(path: str | Path) -> ProjectSpec | DepositSpec:
     SpecError
         Missing file, invalid YAML or a field that fails validation.
     """
-    p = Path(path)
-    if not p.is_file():
-        raise SpecError(str(p), "file not found")
-    try:
-        data = yaml.safe_load(p.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise SpecError(str(p), f"invalid YAML: {exc}") from exc
-    return parse_spec(data, p)
+    data, text = read_yaml(path)
+    return parse_spec(data, path, text=text)

@@ -105,7 +105,7 @@ async def example(request: Request) -> Response:
     metal_unit, blocks``). Computed on the first request (seconds), then cached."""
     p = example_path(request, DEPOSIT_EXAMPLE)
     res = await run_in_threadpool(deposit_example, p)
-    from critmin.cli._output import records
+    from critmin._records import records
 
     out = {k: v for k, v in res.items() if k != "tables"}
     out.update({name: records(df) for name, df in res["tables"].items()})

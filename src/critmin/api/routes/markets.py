@@ -6,13 +6,11 @@ All are open (no key), cached, and answer JSON arrays of rows or CSV (``format=c
 
 from __future__ import annotations
 
-import re
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
 
-from critmin._api import PRODUCTION_VIEW, RANK_VIEW
 from critmin.api.deps import thread_store
 from critmin.api.responses import (
     TABLE_RESPONSES,
@@ -23,6 +21,9 @@ from critmin.api.responses import (
     value_column,
 )
 from critmin.errors import DataNotFoundError, ValidationError
+from critmin.markets.whatif import MAX_WHAT_IFS
+from critmin.markets.whatif import parse_what_ifs as _parse_what_ifs
+from critmin.views import PRODUCTION_VIEW, RANK_VIEW
 
 __all__ = ["router"]
 
@@ -65,43 +66,15 @@ PeriodQ = Annotated[
     ),
 ]
 
-_ADD = re.compile(
-    r"^\s*([A-Za-z][A-Za-z .'()-]{1,59})\s*=\s*(\d{1,12}(\.\d{1,9})?([eE][+-]?\d{1,2})?\s*[A-Za-z]{1,10})\s*$"
-)
-_MAX_WHAT_IFS = 10
+_MAX_WHAT_IFS = MAX_WHAT_IFS
 
 _PRODUCTION_COLS = PRODUCTION_VIEW
 _RANK_COLS = RANK_VIEW
 
 
 def parse_what_ifs(add: list[str], remove: list[str]) -> tuple[dict[str, str], list[str]]:
-    """Validate ``add=ISO3=QTY`` and ``remove=ISO3`` query values.
-
-    Raises
-    ------
-    critmin.errors.ValidationError
-        Malformed item, a non-positive quantity, or more than 10 of them.
-    """
-    if len(add) + len(remove) > _MAX_WHAT_IFS:
-        raise ValidationError(f"at most {_MAX_WHAT_IFS} what-if additions and removals")
-    adds: dict[str, str] = {}
-    for item in add:
-        m = _ADD.match(item)
-        if m is None:
-            raise ValidationError(
-                f"add expects COUNTRY=QUANTITY with a unit, e.g. KAZ=15t, not {item[:80]!r}"
-            )
-        qty = m.group(2)
-        if float(re.sub(r"[A-Za-z\s]+$", "", qty)) <= 0:
-            raise ValidationError(f"what-if quantity must be positive, not {qty!r}")
-        adds[m.group(1).strip()] = qty
-    rm = []
-    for r in remove:
-        s = r.strip()
-        if not re.fullmatch(r"[A-Za-z][A-Za-z .'()-]{1,59}", s):
-            raise ValidationError(f"remove expects a country name or ISO3 code, not {r[:80]!r}")
-        rm.append(s)
-    return adds, rm
+    """Validate ``add=ISO3=QTY`` and ``remove=ISO3`` query values (the shared parser)."""
+    return _parse_what_ifs(add, remove, max_items=_MAX_WHAT_IFS)
 
 
 @router.get("/health", tags=["meta"], summary="Server status and optional modules")
@@ -159,41 +132,29 @@ async def commodity(request: Request, commodity: Commodity) -> Response:
     cid = critmin.resolve_commodity(commodity)
 
     def compute() -> dict[str, Any]:
-        from critmin.cli._output import records
+        from critmin._records import records
+        from critmin.markets.overview import commodity_overview
 
         st = thread_store()
         com = critmin.commodities(store=st)
         row = records(com[com["commodity"] == cid])
         if not row:
             raise DataNotFoundError(f"no data for commodity {cid!r}")
-        out: dict[str, Any] = {**row[0], "table": None, "concentration": None}
+        prod: Any = None
+        conc: dict[str, Any] | None = None
         try:
             prod = critmin.production(cid, store=st)
-            a = prod.attrs
-            units = prod["unit"].dropna().unique().tolist()
-            out["table"] = {
-                "measure": a["measure"],
-                "product": a["product"],
-                "year": a["year"],
-                "unit": units[0] if units else None,
-                "editions": sorted({str(e) for e in prod["edition"].dropna()}),
-                "source_ids": sorted({str(s) for s in prod["source_id"].dropna()}),
-            }
-            out["concentration"] = records(critmin.concentration(cid, store=st))[0]
+            conc = records(critmin.concentration(cid, store=st))[0]
         except DataNotFoundError:
             pass
         ps = critmin.price_series(cid, store=st)
-        out["price_series"] = records(
-            ps[["series", "unit", "frequency", "first", "last", "source_id"]]
+        return commodity_overview(
+            row[0],
+            prod,
+            conc,
+            records(ps[["series", "unit", "frequency", "first", "last", "source_id"]]),
+            st.observation_editions(cid),
         )
-        obs = st.sql(
-            "SELECT DISTINCT measure, edition, year FROM observations WHERE commodity = ? "
-            "ORDER BY measure, edition, year",
-            [cid],
-        )
-        out["editions"] = sorted({str(e) for e in obs["edition"]})
-        out["has_reserves"] = bool((obs["measure"] == "reserves").any())
-        return out
 
     return await object_response(request, ("commodity", cid), compute)
 

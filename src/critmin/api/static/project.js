@@ -80,7 +80,7 @@ async function show(res) {
   }
   const a = res.assumptions || [];
   document.getElementById("pj-assumptions").replaceChildren(table(a, [
-    { key: "input", label: "input" },
+    { key: "name", label: "input" },
     { label: "value", num: true, fmt: (r) => (typeof r.value === "number" ? fmtNum(r.value) : String(r.value)) },
     { key: "unit", label: "unit" },
     { key: "source", label: "source" },

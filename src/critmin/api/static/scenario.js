@@ -204,7 +204,7 @@ async function showScenario(res) {
     { key: "name", label: "input" },
     { key: "value", label: "value" },
     { key: "unit", label: "unit" },
-    { label: "source", fmt: (r) => (r.assumption ? "assumption" : r.ref || r.source || "—"), cls: (r) => (r.assumption ? "q-withheld" : "") },
+    { label: "source", fmt: (r) => (r.assumption ? "assumption" : r.source_title || r.source || "—"), cls: (r) => (r.assumption ? "q-withheld" : "") },
     { key: "note", label: "note" },
   ]));
   document.getElementById("sc-assumptions-tools").replaceChildren(csvBlobLink(a, "scenario-assumptions"));

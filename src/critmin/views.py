@@ -1,0 +1,28 @@
+"""Column views: which columns a table shows, shared by the Python API, the CLI and the HTTP API.
+
+Presentation choices live here, not in the computation or the service layer, so the
+CLI and the HTTP API show the same columns for the same table.
+"""
+
+from __future__ import annotations
+
+from critmin.markets._core import RANK_COLUMNS
+
+__all__ = ["PRODUCTION_VIEW", "RANK_COLUMNS", "RANK_VIEW"]
+
+#: Columns of a production table as the CLI and the HTTP API show it (JSON rows).
+PRODUCTION_VIEW = [
+    "rank",
+    "iso3",
+    "country",
+    "entity_type",
+    "value",
+    "unit",
+    "share",
+    "qualifier",
+    "year",
+    "edition",
+    "source_id",
+]
+#: Columns of a ranking as the CLI and the HTTP API show it (JSON rows).
+RANK_VIEW = [*RANK_COLUMNS, "edition", "source_id"]
