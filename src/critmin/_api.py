@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from critmin.data.tables import VALUED as _VALUED
+from critmin.data.tables import choose_measure as _choose_measure
 from critmin.data.tables import commodity_row as _commodity_row_st
 from critmin.data.tables import table_records as _table_records
 from critmin.errors import DataNotFoundError, UnknownCountryError, ValidationError
@@ -171,6 +172,27 @@ def production(
     return out
 
 
+def _check_countries(st: Store, names: list[str]) -> None:
+    """Refuse aggregates (World, Other countries...) in a what-if: only countries can be ranked."""
+    codes = {n: resolve_country(n, st) for n in names}
+    if not codes:
+        return
+    uniq = sorted(set(codes.values()))
+    kinds = {
+        str(r["iso3"]): str(r["entity_type"])
+        for r in st.records(
+            f"SELECT iso3, entity_type FROM countries WHERE iso3 IN ({', '.join('?' for _ in uniq)})",
+            uniq,
+        )
+    }
+    for name, code in codes.items():
+        if code in ("WLD", "OTH") or kinds.get(code, "country") != "country":
+            raise ValidationError(
+                f"{name!r} ({code}) is an aggregate, not a country: "
+                "a what-if can only add or remove countries"
+            )
+
+
 def rank_records(
     commodity: str,
     year: int | None = None,
@@ -187,10 +209,20 @@ def rank_records(
 
     st = _store(store)
     table, meta = table_records(commodity, year, measure, product, edition, st)
+    add, remove = dict(add or {}), list(remove)
+    if (add or remove) and not any(
+        r["entity_type"] == "country" and r["qualifier"] in _VALUED for r in table
+    ):
+        raise DataNotFoundError(
+            f"{meta['commodity']} {meta['measure']} {meta['year']} has no country rows with a "
+            "known figure (only a world total or withheld figures): a what-if cannot be ranked; "
+            "choose a year with country data"
+        )
     units = [r["unit"] for r in table if r.get("unit")]
     unit = str(units[0]) if units else "t"
+    _check_countries(st, [*add, *remove])
     adds: dict[str, float] = {}
-    for k, v in (add or {}).items():
+    for k, v in add.items():
         code = resolve_country(k, st)
         if isinstance(v, str):
             from critmin.units import parse_quantity
@@ -238,7 +270,15 @@ def rank(
     pandas.DataFrame
         ``rank``, ``iso3``, ``country``, ``value``, ``unit``, ``share``,
         ``share_before``, ``qualifier``, ``what_if``, ``note``, ``edition``,
-        ``source_id``; ``attrs`` holds the table key and the assumptions.
+        ``source_id``; ``attrs`` holds the table key and the assumptions. Zero
+        producers are listed with no rank.
+
+    Raises
+    ------
+    critmin.errors.ValidationError
+        A what-if that adds or removes an aggregate (World, Other countries).
+    critmin.errors.DataNotFoundError
+        A what-if on a table with no country figure (world total or withheld only).
 
     Examples
     --------
@@ -275,7 +315,13 @@ def concentration(
     edition: str | None = None,
     store: Store | None = None,
 ) -> pd.DataFrame:
-    """HHI (0-10,000), CR1, CR3 and producer counts for one table, as a one-row DataFrame."""
+    """HHI (0-10,000), CR1, CR3 and producer counts for one table, as a one-row DataFrame.
+
+    When no country has a known figure (every producer withheld, or a world-only
+    table) ``total``, ``hhi``, ``hhi_max``, ``cr1`` and ``cr3`` are NaN, not 0, and
+    ``reason`` says why (``None`` otherwise). A ``note`` column appears when the
+    default measure is not the commodity's primary one.
+    """
     import pandas as pd
 
     from critmin.markets import concentration as _conc
@@ -283,9 +329,13 @@ def concentration(
     st = _store(store)
     t, meta = _table(commodity, year, measure, product, edition, st)
     c = _conc(t)
+    reason = c.pop("reason", None)
     unit = str(t["unit"].dropna().iloc[0]) if t["unit"].notna().any() else None
     editions = ",".join(sorted(t["edition"].dropna().unique()))
-    return pd.DataFrame([{**meta, **c, "unit": unit, "edition": editions}])
+    out = pd.DataFrame([{**meta, **c, "unit": unit, "edition": editions, "reason": reason}])
+    for col in ("total", "hhi", "hhi_max", "cr1", "cr3"):
+        out[col] = out[col].astype(float)
+    return out
 
 
 def revisions(
@@ -403,10 +453,11 @@ def price_change(
 def country(
     name: str, top: int = 10, year: int | None = None, store: Store | None = None
 ) -> pd.DataFrame:
-    """Commodities where a country ranks in the top ``top`` (primary measure of each commodity).
+    """Commodities where a country ranks in the top ``top`` (default measure of each commodity).
 
-    Uses each commodity's primary production measure in ``year`` (default: the
-    latest year with country data for that commodity), plus reserves.
+    Uses each commodity's default production measure (the primary one unless another
+    has more recent country data, as in :func:`production`) in ``year`` (default:
+    the latest year with country data for that commodity), plus reserves.
     """
     import pandas as pd
 
@@ -416,15 +467,19 @@ def country(
     code = resolve_country(name, st)
     com = st.commodities()
     obs = st.observations()
+    by_commodity: dict[str, list[dict[str, Any]]] = {}
+    for r in obs[
+        ["commodity", "measure", "product", "year", "entity_type", "qualifier", "edition"]
+    ].to_dict(orient="records"):
+        by_commodity.setdefault(str(r["commodity"]), []).append(r)
     parts = []
     for _, c in com.iterrows():
-        for measure, product in (
-            (c["primary_measure"], c["primary_product"] or ""),
-            ("reserves", None),
-        ):
+        cobs = obs[obs["commodity"] == c["commodity"]]
+        default, prod, _ = _choose_measure(c.to_dict(), by_commodity.get(c["commodity"], []))
+        for measure, product in ((default, prod or ""), ("reserves", None)):
             if measure is None:
                 continue
-            sub = obs[(obs["commodity"] == c["commodity"]) & (obs["measure"] == measure)]
+            sub = cobs[cobs["measure"] == measure]
             if product is not None:
                 sub = sub[sub["product"] == product]
             valued = sub[sub["qualifier"].isin(_VALUED) & (sub["entity_type"] == "country")]

@@ -88,3 +88,35 @@ def test_other_commands_run(capsys: pytest.CaptureFixture[str]) -> None:
     ):
         assert run(args) == 0, args
     capsys.readouterr()
+
+
+def test_rank_cobalt_default(capsys: pytest.CaptureFixture[str]) -> None:
+    rows = _json(capsys, "rank", "cobalt")
+    assert rows[0]["iso3"] == "COD" and rows[0]["rank"] == 1
+    assert 0.70 <= rows[0]["share"] <= 0.80
+    assert run(["rank", "cobalt"]) == 0
+    out = " ".join(capsys.readouterr().out.split())  # the caption may wrap
+    assert "has no country rows; used mine_production" in out
+
+
+def test_concentration_unknown_is_null(capsys: pytest.CaptureFixture[str]) -> None:
+    (row,) = _json(capsys, "concentration", "germanium")
+    assert all(row[k] is None for k in ("total", "hhi", "hhi_max", "cr1", "cr3"))
+    assert "withheld" in row["reason"]
+    assert run(["concentration", "germanium"]) == 0
+    assert "unknown: all" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["rank", "gallium", "--add", "WLD=15t"], "aggregate"),
+        (["rank", "gallium", "--year", "1990", "--add", "KAZ=15t"], "no country rows"),
+    ],
+)
+def test_what_if_refusals(
+    capsys: pytest.CaptureFixture[str], args: list[str], message: str
+) -> None:
+    assert run(args) != 0
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err

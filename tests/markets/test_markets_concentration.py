@@ -148,5 +148,51 @@ def test_property_rank_invariant_to_relabelling(vals: list[float], rnd: object) 
     a = shares(table(dict(zip(codes, vals, strict=True)))).set_index("iso3")
     b = shares(table({relabel[c]: v for c, v in zip(codes, vals, strict=True)})).set_index("iso3")
     for c in codes:
-        assert a.loc[c, "rank"] == b.loc[relabel[c], "rank"]
+        ra, rb = a.loc[c, "rank"], b.loc[relabel[c], "rank"]
+        assert (pd.isna(ra) and pd.isna(rb)) or ra == rb  # zero producers have no rank
         assert a.loc[c, "share"] == pytest.approx(b.loc[relabel[c], "share"], nan_ok=True)
+
+
+def test_zero_producer_listed_not_ranked() -> None:
+    sh = shares(table({"A": 10.0, "B": 0.0})).set_index("iso3")
+    assert sh.loc["B", "share"] == 0.0 and pd.isna(sh.loc["B", "rank"])
+    assert sh.loc["A", "rank"] == 1
+
+
+def test_removed_country_not_ranked() -> None:
+    r = rank(table({"A": 10.0, "B": 5.0}), remove=["A"]).set_index("iso3")
+    assert pd.isna(r.loc["A", "rank"]) and r.loc["B", "rank"] == 1
+
+
+@pytest.mark.parametrize("code", ["WLD", "OTH", "wld"])
+def test_what_if_refuses_aggregates(code: str) -> None:
+    t = table({"A": 10.0}, other=1.0, world=11.0)
+    with pytest.raises(ValidationError, match="aggregate"):
+        rank(t, add={code: 5.0})
+    with pytest.raises(ValidationError, match="aggregate"):
+        rank(t, remove=[code])
+
+
+def test_what_if_refused_without_country_figures() -> None:
+    with pytest.raises(ValidationError, match="no country rows"):
+        rank(table({}, world=37.0), add={"KAZ": 15.0})
+    with pytest.raises(ValidationError, match="no country rows"):
+        rank(table({"A": None, "B": None}), add={"KAZ": 15.0})
+
+
+def test_concentration_unknown_when_all_withheld() -> None:
+    c = concentration(table({"A": None, "B": None}))
+    for k in ("total", "hhi", "hhi_max", "cr1", "cr3"):
+        assert np.isnan(c[k]), k
+    assert c["n_unknown"] == 2 and c["top_iso3"] is None
+    assert "withheld" in c["reason"]
+
+
+def test_concentration_unknown_for_world_only_table() -> None:
+    c = concentration(table({}, world=37.0))
+    assert np.isnan(c["hhi"]) and c["world_total"] == 37.0
+    assert "no country rows" in c["reason"]
+
+
+def test_concentration_known_has_no_reason() -> None:
+    assert concentration(table({"A": 1.0, "B": None}))["reason"] is None

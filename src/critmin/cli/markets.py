@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -35,6 +36,17 @@ EditionOpt = Annotated[
 ProductOpt = Annotated[
     str | None, typer.Option("--product", help="Sub-product where a measure has several.")
 ]
+
+
+def _period(value: str | None) -> str | None:
+    """Check ``--from``/``--to``: a year (2020) or a month (2020-01)."""
+    if value is None:
+        return None
+    m = re.fullmatch(r"\d{4}(?:-(\d{1,2}))?", value.strip())
+    if m is None or (m.group(1) is not None and not 1 <= int(m.group(1)) <= 12):
+        raise typer.BadParameter(f"{value!r} is not a year or month (2020, 2020-01).")
+    return value.strip()
+
 
 _QUAL_LABEL = {
     "withheld": "W (withheld)",
@@ -94,6 +106,12 @@ def _select(rows: list[Row], cols: list[str]) -> list[Row]:
     return [{c: r.get(c) for c in cols} for r in rows]
 
 
+def _note(key: dict[str, Any]) -> str:
+    """The table key's note (why the default measure is not the primary one), for a caption."""
+    note = key.get("note")
+    return f"measure: {note}. " if isinstance(note, str) and note else ""
+
+
 def _parse_adds(items: list[str]) -> dict[str, str]:
     return parse_what_ifs(items, max_items=10**6)[0]
 
@@ -130,7 +148,8 @@ def register(app: typer.Typer) -> None:
             _display(out, fmt),
             fmt,
             title=f"{a['commodity']} — {a['measure']}{' (' + a['product'] + ')' if a['product'] else ''}, {a['year']}",
-            caption="share: fraction of listed countries plus 'other countries'; WLD is the source's world total. "
+            caption=_note(a)
+            + "share: fraction of listed countries plus 'other countries'; WLD is the source's world total. "
             + _caption(rows),
         )
 
@@ -169,7 +188,7 @@ def register(app: typer.Typer) -> None:
         if not a.get("assumptions"):
             cols = [c for c in cols if c not in ("share_before", "what_if")]
         out = _value_column(_select(rows, cols))
-        cap = _caption(rows)
+        cap = _note(a) + _caption(rows)
         if a.get("assumptions"):
             cap = (
                 "ASSUMPTION (what-if): "
@@ -197,20 +216,25 @@ def register(app: typer.Typer) -> None:
         import critmin
 
         df = critmin.concentration(commodity, year, measure, product=product, edition=edition)
-        emit(
-            df,
-            fmt,
-            title="Supply concentration",
-            caption="hhi: countries only; hhi_max: 'other countries' as one producer",
-        )
+        cap = "hhi: countries only; hhi_max: 'other countries' as one producer"
+        if fmt is Format.table:  # long texts go to the caption, not into a narrow column
+            row = df.iloc[0]
+            if isinstance(row.get("reason"), str):
+                cap = f"unknown: {row['reason']}. " + cap
+            cap = _note(dict(row)) + cap
+            df = df.drop(columns=[c for c in ("reason", "note") if c in df.columns])
+        emit(df, fmt, title="Supply concentration", caption=cap)
 
     @app.command()
     def price(
         series: Annotated[str, typer.Argument(help="Series id (wb_tin) or commodity (tin).")],
         start: Annotated[
-            str | None, typer.Option("--from", help="First year or month (2020, 2020-01).")
+            str | None,
+            typer.Option("--from", callback=_period, help="First year or month (2020, 2020-01)."),
         ] = None,
-        end: Annotated[str | None, typer.Option("--to", help="Last year or month.")] = None,
+        end: Annotated[
+            str | None, typer.Option("--to", callback=_period, help="Last year or month.")
+        ] = None,
         annual: Annotated[bool, typer.Option("--annual", help="Calendar-year averages.")] = False,
         unit: Annotated[
             str | None, typer.Option("--unit", help="Convert to a unit, e.g. USD/kg.")

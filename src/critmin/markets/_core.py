@@ -49,6 +49,8 @@ def share_records(rows: Iterable[Row], basis: str = "countries") -> list[Row]:
 
     Returns new dicts (inputs untouched) with ``share`` (fraction or None) and
     ``rank`` (int or None), sorted by rank, then unranked countries, then ``OTH``.
+    Only countries with a positive known figure are ranked: zero producers keep a
+    share of 0 and no rank; aggregates (``OTH``, ``WLD``) are never ranked.
     """
     if basis not in ("countries", "world"):
         raise ValidationError(f"basis must be 'countries' or 'world', not {basis!r}")
@@ -68,7 +70,10 @@ def share_records(rows: Iterable[Row], basis: str = "countries") -> list[Row]:
     for r in out:
         r["share"] = float(r["value"]) / total if _is_valued(r) and total > 0 else None
         r["rank"] = None
-    countries = [r for r in out if r["entity_type"] == "country" and _is_valued(r)]
+    # zero producers are listed (share 0) but not ranked
+    countries = [
+        r for r in out if r["entity_type"] == "country" and _is_valued(r) and float(r["value"]) > 0
+    ]
     for r in countries:  # rank "min": ties share the best rank
         r["rank"] = 1 + sum(1 for o in countries if float(o["value"]) > float(r["value"]))
     big = 10**6
@@ -92,6 +97,12 @@ def rank_records(
     """Ranked producers with what-if additions and removals (see :func:`critmin.markets.rank`).
 
     Each returned row has ``share_before`` (the share as published) and ``what_if``.
+
+    Raises
+    ------
+    critmin.errors.ValidationError
+        A negative quantity; an aggregate (``OTH``, ``WLD`` or any row that is not a
+        country) added or removed; a what-if on a table with no country figure.
     """
     rows = [dict(r) for r in rows]
     add = {k.upper(): float(v) for k, v in (add or {}).items()}
@@ -101,6 +112,19 @@ def rank_records(
             raise ValidationError(
                 f"what-if quantity for {k} must be a non-negative number, not {v}"
             )
+    aggregates = {"OTH", "WLD"} | {
+        str(r["iso3"]).upper() for r in rows if r["entity_type"] != "country"
+    }
+    for code in [*add, *sorted(rm)]:
+        if code in aggregates:
+            raise ValidationError(
+                f"{code} is an aggregate, not a country: a what-if can only add or remove countries"
+            )
+    if (add or rm) and not any(r["entity_type"] == "country" and _is_valued(r) for r in rows):
+        raise ValidationError(
+            "the table has no country rows with a known figure (world total or withheld "
+            "figures only): a what-if ranking would be meaningless"
+        )
     before = {r["iso3"]: r["share"] for r in share_records(rows, basis)}
     for r in rows:
         r.setdefault("country", r["iso3"])

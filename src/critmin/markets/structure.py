@@ -160,7 +160,10 @@ def concentration(df: pd.DataFrame, basis: str = "countries") -> dict[str, Any]:
         countries" remainder treated as many small producers), ``hhi_max`` (the
         remainder treated as one producer: an upper bound), ``cr1`` and ``cr3``
         (shares of the largest one and three countries), ``n_producers``,
-        ``n_unknown`` (withheld or not-available countries), ``top_iso3``.
+        ``n_unknown`` (withheld or not-available countries), ``top_iso3`` and
+        ``reason``. When no country has a known, positive figure (all withheld, or
+        a world-only table) concentration is unknown, not zero: ``total``, ``hhi``,
+        ``hhi_max``, ``cr1`` and ``cr3`` are NaN and ``reason`` says why (else None).
 
     Notes
     -----
@@ -169,23 +172,46 @@ def concentration(df: pd.DataFrame, basis: str = "countries") -> dict[str, Any]:
     sh = shares(df, basis=basis)
     countries = sh[(sh["entity_type"] == "country") & sh["share"].notna()]
     other = sh[(sh["entity_type"] == "other") & sh["share"].notna()]
-    s = countries["share"].to_numpy(dtype=float)
-    s_sorted = np.sort(s)[::-1]
-    h = hhi(s)
-    h_max = h + (float((100 * other["share"]).pow(2).sum()) if len(other) else 0.0)
     world = df[(df["entity_type"] == "world") & df["value"].notna()]
     valued = sh["share"].notna()
     unknown = sh[
         (sh["entity_type"] == "country") & sh["qualifier"].isin(["withheld", "not_available"])
     ]
-    return {
+    out: dict[str, Any] = {
         "total": float(sh.loc[valued, "value"].sum()),
         "world_total": float(world["value"].iloc[0]) if len(world) else None,
-        "hhi": h,
-        "hhi_max": h_max,
-        "cr1": float(s_sorted[:1].sum()) if len(s_sorted) else None,
-        "cr3": float(s_sorted[:3].sum()) if len(s_sorted) else None,
-        "n_producers": int((s > 0).sum()),
-        "n_unknown": len(unknown),
-        "top_iso3": str(countries.iloc[0]["iso3"]) if len(countries) else None,
     }
+    reason = _unknown_reason(sh, countries)
+    if reason is not None:
+        nan = float("nan")
+        out.update(total=nan, hhi=nan, hhi_max=nan, cr1=nan, cr3=nan, n_producers=0)
+        out.update(n_unknown=len(unknown), top_iso3=None, reason=reason)
+        return out
+    s = countries["share"].to_numpy(dtype=float)
+    s_sorted = np.sort(s)[::-1]
+    h = hhi(s)
+    h_max = h + (float((100 * other["share"]).pow(2).sum()) if len(other) else 0.0)
+    out.update(
+        hhi=h,
+        hhi_max=h_max,
+        cr1=float(s_sorted[:1].sum()),
+        cr3=float(s_sorted[:3].sum()),
+        n_producers=int((s > 0).sum()),
+        n_unknown=len(unknown),
+        top_iso3=str(countries.iloc[0]["iso3"]),
+        reason=None,
+    )
+    return out
+
+
+def _unknown_reason(sh: pd.DataFrame, countries: pd.DataFrame) -> str | None:
+    """Why concentration is unknown (no country share to measure), or None when it is known."""
+    if len(countries) and float(countries["share"].sum()) > 0:
+        return None
+    rows = sh[sh["entity_type"] == "country"]
+    if rows.empty:
+        return "no country rows in the table (world total only)"
+    if not (rows["qualifier"].isin(_VALUED) & rows["value"].notna()).any():
+        quals = sorted({str(q).replace("_", " ") for q in rows["qualifier"]})
+        return f"all {len(rows)} producing countries are {' or '.join(quals)}: shares unknown"
+    return "the listed countries' figures sum to zero"
