@@ -296,7 +296,7 @@ def rank(
         edition=edition,
         store=store,
     )
-    cols = [*RANK_COLUMNS, "note", "edition", "source_id"]
+    cols = [*RANK_COLUMNS[:5], "basis", *RANK_COLUMNS[5:], "note", "edition", "source_id"]
     out = pd.DataFrame([{c: r.get(c) for c in cols} for r in recs], columns=cols)
     out["rank"] = pd.array(out["rank"], dtype="Int64")
     for c in ("value", "share", "share_before"):

@@ -11,6 +11,7 @@ from critmin.markets._core import RANK_COLUMNS
 __all__ = ["PRODUCTION_VIEW", "RANK_COLUMNS", "RANK_VIEW"]
 
 #: Columns of a production table as the CLI and the HTTP API show it (JSON rows).
+#: ``basis`` is what the figure measures (contained metal, REO, gross weight...).
 PRODUCTION_VIEW = [
     "rank",
     "iso3",
@@ -18,6 +19,7 @@ PRODUCTION_VIEW = [
     "entity_type",
     "value",
     "unit",
+    "basis",
     "share",
     "qualifier",
     "year",
@@ -25,4 +27,4 @@ PRODUCTION_VIEW = [
     "source_id",
 ]
 #: Columns of a ranking as the CLI and the HTTP API show it (JSON rows).
-RANK_VIEW = [*RANK_COLUMNS, "edition", "source_id"]
+RANK_VIEW = [*RANK_COLUMNS[:5], "basis", *RANK_COLUMNS[5:], "edition", "source_id"]

@@ -158,3 +158,25 @@ def test_tab_completion_answers(
         run([])
     assert exc.value.code == 0
     assert capsys.readouterr().out.split() == ["production"]
+
+
+def test_narrow_terminal_keeps_tables_readable(monkeypatch: pytest.MonkeyPatch) -> None:
+    from critmin.cli import _output
+
+    rows = [
+        {
+            "rank": 1,
+            "iso3": "CHN",
+            "country": "China",
+            "value": 69000.0,
+            "unit": "t",
+            "basis": "Mine production, tin content",
+            "share": 0.2335,
+            "edition": "MCS2025",
+            "source_id": "usgs_mcs2025",
+        }
+    ] * 3
+    keep, hidden = _output._fit(list(rows[0]), rows, 60)
+    assert hidden[:2] == ["source_id", "edition"] and "share" in keep and "iso3" in keep
+    keep, hidden = _output._fit(list(rows[0]), rows, 400)
+    assert hidden == []

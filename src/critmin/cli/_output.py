@@ -98,6 +98,20 @@ def emit(
         return
     from rich.table import Table
 
+    console = _console()
+    hidden: list[str] = []
+    if len(rows) == 1 and len(cols) > 2 and _width(cols, rows) > console.width:
+        # one wide row reads best as a list of fields
+        rows = [{"field": c, "value": _fmt_cell(rows[0].get(c), c)} for c in cols]
+        cols = ["field", "value"]
+    elif not WIDE:
+        cols, hidden = _fit(cols, rows, console.width)
+    if hidden:
+        more = (
+            f"{len(hidden)} column{'s' if len(hidden) > 1 else ''} hidden at this width "
+            f"({', '.join(hidden)}); --wide or --format csv|json shows all."
+        )
+        caption = f"{caption}\n{more}" if caption else more
     table = Table(title=title, caption=caption, show_lines=False, caption_justify="left")
     for c in cols:
         numeric = any(
@@ -107,7 +121,52 @@ def emit(
         table.add_column(c, justify="right" if numeric else "left")
     for r in rows:
         table.add_row(*[_fmt_cell(r.get(c), c) for c in cols])
-    _console().print(table)
+    console.print(table)
+
+
+WIDE = False
+"""Set by ``--wide``: tables keep every column whatever the terminal width."""
+
+#: Columns dropped first, in this order, when a table does not fit the terminal.
+LOW_PRIORITY = (
+    "source_row",
+    "url",
+    "file",
+    "source_id",
+    "raw_value",
+    "raw_unit",
+    "note",
+    "edition",
+    "entity_type",
+    "basis",
+    "share_before",
+    "hhi_max",
+    "n_withheld",
+    "n_producers",
+)
+
+
+def _need(c: str, rows: list[dict[str, Any]]) -> int:
+    cells = [len(_fmt_cell(r.get(c), c)) for r in rows[:200]]
+    return max([len(c), *cells]) + 3  # padding and the border
+
+
+def _width(cols: list[str], rows: list[dict[str, Any]]) -> int:
+    return sum(_need(c, rows) for c in cols) + 1
+
+
+def _fit(cols: list[str], rows: list[dict[str, Any]], width: int) -> tuple[list[str], list[str]]:
+    """Columns that fit ``width`` characters, dropping :data:`LOW_PRIORITY` ones first."""
+    widths = {c: _need(c, rows) for c in cols}
+    keep = list(cols)
+    hidden: list[str] = []
+    for c in LOW_PRIORITY:
+        if sum(widths[k] for k in keep) + 1 <= width:
+            break
+        if c in keep and len(keep) > 2:
+            keep.remove(c)
+            hidden.append(c)
+    return keep, hidden
 
 
 def _console() -> Any:

@@ -144,6 +144,14 @@ def _root(
             "--debug", help="Show the full traceback on errors (allowed anywhere on the line)."
         ),
     ] = False,
+    wide: Annotated[
+        bool,
+        typer.Option(
+            "--wide",
+            help="Tables show every column even when the terminal is narrow "
+            "(allowed anywhere on the line).",
+        ),
+    ] = False,
     install_completion: Annotated[
         bool,
         typer.Option(
@@ -229,6 +237,11 @@ def run(argv: list[str] | None = None) -> int:
     debug = "--debug" in args
     if debug:
         args = [a for a in args if a != "--debug"]
+    if "--wide" in args:
+        from critmin.cli import _output
+
+        _output.WIDE = True
+        args = [a for a in args if a != "--wide"]
     if os.environ.get(_COMPLETE_VAR):
         from typer.completion import completion_init
 

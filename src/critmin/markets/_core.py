@@ -141,6 +141,8 @@ def rank_records(
         else:
             template = dict.fromkeys(rows[0]) if rows else {}
             template.update(
+                unit=rows[0].get("unit") if rows else None,
+                basis=rows[0].get("basis") if rows else None,
                 iso3=code,
                 entity_type="country",
                 value=qty,
