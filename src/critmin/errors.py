@@ -13,6 +13,7 @@ __all__ = [
     "CritminError",
     "DataNotFoundError",
     "InputFileError",
+    "ResourceLimitError",
     "SpecError",
     "StoreError",
     "UnitError",
@@ -37,11 +38,16 @@ class UnitError(CritminError, ValueError):
 class UnknownCommodityError(CritminError, LookupError):
     """A commodity name or alias is not in the registry."""
 
-    def __init__(self, name: str, suggestions: list[str] | None = None) -> None:
+    def __init__(
+        self, name: str, suggestions: list[str] | None = None, hint: str | None = None
+    ) -> None:
         self.name = name
         self.suggestions = suggestions or []
+        self.hint = hint
         msg = f"unknown commodity {name!r}"
-        if self.suggestions:
+        if hint:
+            msg += f": {hint}"
+        elif self.suggestions:
             msg += f" (did you mean: {', '.join(self.suggestions)}?)"
         super().__init__(msg)
 
@@ -49,13 +55,26 @@ class UnknownCommodityError(CritminError, LookupError):
 class UnknownCountryError(CritminError, LookupError):
     """A country name, code or group is not known."""
 
-    def __init__(self, name: str) -> None:
+    def __init__(
+        self, name: str, suggestions: list[str] | None = None, hint: str | None = None
+    ) -> None:
         self.name = name
-        super().__init__(f"unknown country or group {name!r}")
+        self.suggestions = suggestions or []
+        self.hint = hint
+        msg = f"unknown country or group {name!r}"
+        if hint:
+            msg += f": {hint}"
+        elif self.suggestions:
+            msg += f" (did you mean: {', '.join(self.suggestions)}?)"
+        super().__init__(msg)
 
 
 class DataNotFoundError(CritminError, LookupError):
     """The store holds no data for the query."""
+
+
+class ResourceLimitError(CritminError, RuntimeError):
+    """A run would need more memory (or time) than the machine has; the message says how to lower it."""
 
 
 class StoreError(CritminError, RuntimeError):
