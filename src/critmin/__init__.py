@@ -15,7 +15,8 @@ Errors
     :class:`CritminError` and its subclasses in :mod:`critmin.errors`.
 
 Subpackages: :mod:`critmin.data` (schema, readers, store), :mod:`critmin.markets`
-(pure analytics), :mod:`critmin.cli`, and the domain modules as they land.
+(pure analytics), the domain modules, and the command line and HTTP interfaces on top
+(see docs/architecture.md).
 """
 
 from critmin._api import (
