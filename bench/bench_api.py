@@ -189,7 +189,9 @@ def start_server(port: int, store_dir: str) -> subprocess.Popen[bytes]:
     env = {
         **os.environ,
         "CRITMIN_DB": str(Path(store_dir) / "critmin.duckdb"),
-        "CRITMIN_API_KEYS": KEY,
+        "CRITMIN_API_KEYS": f"{KEY},{KEY}-b",
+        "CRITMIN_API_RATE_PER_CLIENT": "0",  # one loopback client address makes all requests
+        "CRITMIN_API_RATE_PER_KEY": "0",
         "CRITMIN_API_MAX_DRAWS": "200000",
         "CRITMIN_API_WORKERS": "1",
     }
@@ -259,6 +261,94 @@ async def main_async(args: argparse.Namespace, base: str) -> list[dict[str, Any]
     return rows
 
 
+async def mixed_under_jobs(
+    base: str, seconds: float, conc: int, draws: int, uncached_every: int = 5
+) -> list[dict[str, Any]]:
+    """Issue 17's load test: ``conc`` clients on cached and uncached reads while heavy jobs run.
+
+    Every ``uncached_every``-th request is uncached (a what-if quantity or a top-N never
+    asked before); the rest cycle through :data:`CACHED_MIX` (warmed first). Two API keys
+    keep a scenario of ``draws`` draws queued or running for the whole phase. Latencies
+    are reported separately for cached and uncached reads; any non-200 is an error.
+    """
+    lat: dict[str, list[float]] = {"cached": [], "uncached": []}
+    errs: dict[str, dict[str, int]] = {"cached": {}, "uncached": {}}
+    counter = 0
+    keys = [KEY, KEY + "-b"]
+    jobs_done = 0
+    limits = httpx.Limits(max_connections=conc + 4, max_keepalive_connections=conc + 4)
+    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=60) as client:
+        for u in CACHED_MIX:
+            await client.get(u)
+        deadline = time.perf_counter() + seconds
+
+        async def jobs(key: str) -> None:
+            nonlocal jobs_done
+            while time.perf_counter() < deadline:
+                spec = REPO / "examples" / "scenarios" / "gallium-export-restriction.yaml"
+                r = await client.post(
+                    "/api/v1/scenarios",
+                    headers={"X-API-Key": key},
+                    files={"spec": ("s.yaml", spec.read_bytes())},
+                    data={"draws": str(draws), "seed": "1"},
+                )
+                if r.status_code != 202:
+                    await asyncio.sleep(1)
+                    continue
+                jid = r.json()["job_id"]
+                while time.perf_counter() < deadline:
+                    await asyncio.sleep(1)
+                    st = (
+                        await client.get(f"/api/v1/jobs/{jid}", headers={"X-API-Key": key})
+                    ).json()
+                    if st["status"] not in ("queued", "running"):
+                        jobs_done += st["status"] == "done"
+                        break
+
+        async def worker(i: int) -> None:
+            nonlocal counter
+            while time.perf_counter() < deadline:
+                counter += 1
+                n = counter
+                if n % uncached_every == 0:
+                    kind = "uncached"
+                    url = (
+                        f"/api/v1/rank/gallium?add=KAZ={100_000 + n}t&year=2024"
+                        if n % 2
+                        else f"/api/v1/countries/Kazakhstan?top={1 + n % 50}"
+                    )
+                else:
+                    kind, url = "cached", CACHED_MIX[(i + n) % len(CACHED_MIX)]
+                t0 = time.perf_counter()
+                try:
+                    r = await client.get(url)
+                    code = str(r.status_code)
+                except httpx.HTTPError as exc:
+                    code = type(exc).__name__
+                if code == "200":
+                    lat[kind].append(time.perf_counter() - t0)
+                else:
+                    errs[kind][code] = errs[kind].get(code, 0) + 1
+
+        t0 = time.perf_counter()
+        await asyncio.gather(*(jobs(k) for k in keys), *(worker(i) for i in range(conc)))
+        elapsed = time.perf_counter() - t0
+    out = []
+    for kind in ("cached", "uncached"):
+        row = summary(
+            f"{kind} reads, mixed load while 2 keys run {draws:,}-draw scenarios",
+            lat[kind],
+            sum(errs[kind].values()),
+            elapsed,
+            conc,
+        )
+        if errs[kind]:
+            row["phase"] += f" (errors: {errs[kind]})"
+        out.append(row)
+    out[0]["jobs_done"] = jobs_done
+    return out
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--seconds", type=float, default=15.0, help="duration of each load phase")
@@ -268,7 +358,16 @@ def main() -> int:
         "--heavy-seconds", type=float, default=60.0, help="max reading time during the run"
     )
     ap.add_argument("--write", type=Path, default=None, help="append results as markdown")
+    ap.add_argument(
+        "--mixed",
+        type=float,
+        default=0.0,
+        help="only the mixed phase (issue 17) for this many seconds: cached and uncached "
+        "reads at --concurrency while heavy jobs of two keys run",
+    )
     args = ap.parse_args()
+    if args.mixed:
+        return mixed_main(args)
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     with tempfile.TemporaryDirectory(prefix="critmin-bench-api-") as store_dir:
@@ -315,6 +414,44 @@ def main() -> int:
         ]
         if wrk:
             md += ["wrk (C client, cached endpoint) against the same server:\n", "```", wrk, "```"]
+        with args.write.open("a", encoding="utf-8") as f:
+            f.write("\n".join(md) + "\n")
+    return 0 if all(r["errors"] == 0 for r in rows) else 1
+
+
+def mixed_main(args: argparse.Namespace) -> int:
+    """Run only :func:`mixed_under_jobs` and print (and optionally append) its table."""
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    with tempfile.TemporaryDirectory(prefix="critmin-bench-api-") as store_dir:
+        proc = start_server(port, store_dir)
+        try:
+            startup = wait_ready(base)
+            rows = asyncio.run(
+                mixed_under_jobs(base, args.mixed, args.concurrency, min(args.draws, 20_000))
+            )
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+    text = table(rows)
+    print(f"server ready after {startup:.1f} s; scenario jobs finished: {rows[0]['jobs_done']}")
+    print(text)
+    if args.write:
+        date = subprocess.run(["date", "-u"], capture_output=True, text=True).stdout.strip()
+        cmd = "python bench/bench_api.py " + " ".join(sys.argv[1:])
+        md = [
+            f"\n## Mixed load while jobs run (issue 17), {date}\n",
+            f"Command: `{cmd}`; machine: 2 cores (shared with other work); server and load "
+            "client on the same machine, loopback only; client code: `mixed_under_jobs` in "
+            "bench/bench_api.py. One request in five is uncached (a what-if quantity never "
+            "asked before, or a country top-N: its response is not cached, its per-country profile is); two API keys keep a scenario run queued "
+            f"or running throughout (scenario jobs finished: {rows[0]['jobs_done']}).\n",
+            text,
+            "",
+        ]
         with args.write.open("a", encoding="utf-8") as f:
             f.write("\n".join(md) + "\n")
     return 0 if all(r["errors"] == 0 for r in rows) else 1

@@ -130,7 +130,11 @@ def main() -> None:
     ]
     text = "\n".join(lines) + "\n"
     print(text)
-    (Path(__file__).resolve().parent / "RESULTS-foundation.md").write_text(text, encoding="utf-8")
+    out = Path(__file__).resolve().parent / "RESULTS-foundation.md"
+    old = out.read_text(encoding="utf-8") if out.exists() else ""
+    if "\n<!-- " in old:  # keep the marked sections of other scripts (bench_import.py ...)
+        text += "\n" + old[old.index("\n<!-- ") + 1 :]
+    out.write_text(text, encoding="utf-8")
 
 
 if __name__ == "__main__":

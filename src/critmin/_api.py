@@ -59,30 +59,63 @@ def table_records(
     edition: str | None = None,
     store: Store | None = None,
 ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
-    """One table as row dicts and its key (the default-table policy of :mod:`critmin.data.tables`)."""
-    return _table_records(
-        resolve_commodity(commodity), year, measure, product, edition, _store(store)
-    )
+    """One table as row dicts and its key (the default-table policy of :mod:`critmin.data.tables`).
+
+    When the name sits inside another table (``"hafnium"`` -> zirconium), the key's
+    ``name_note`` says so.
+    """
+    from critmin.data.names import commodity as _resolve
+
+    hit = _resolve(commodity)
+    rows, key = _table_records(hit.id, year, measure, product, edition, _store(store))
+    if hit.note:
+        key["name_note"] = hit.note
+    return rows, key
 
 
 def resolve_commodity(name: str) -> str:
-    """Canonical commodity id for a name, alias or symbol (``"Ga"`` -> ``"gallium"``)."""
-    from critmin.data.commodities import resolve
+    """Canonical commodity id for a name, alias, symbol or sub-commodity (``"Ga"`` -> ``"gallium"``).
 
-    return resolve(name)
+    See :func:`critmin.data.names.commodity` for the note of a sub-commodity.
+    """
+    from critmin.data.names import commodity as _resolve
+
+    return _resolve(name).id
 
 
 def resolve_country(name: str, store: Store | None = None) -> str:
-    """ISO3 code for a country name, ISO2/ISO3 code or common alias."""
-    from critmin.data.countries import NAME_OVERRIDES
+    """ISO3 code for a country name, ISO2/ISO3 code or alias (``"DRC"``, ``"Viet Nam"``).
 
-    s = name.strip()
-    if s.lower() in NAME_OVERRIDES:
-        return NAME_OVERRIDES[s.lower()]
-    code = _store(store).resolve_iso3(s)
-    if code is None:
-        raise UnknownCountryError(name)
-    return code
+    One country is expected: a group (``EU27``) raises :class:`ValidationError`. A code
+    the resolver does not know is looked up in the store's countries table.
+    """
+    return _resolve_country(name, store)[0]
+
+
+def _resolve_country(name: str, store: Store | None = None) -> tuple[str, str | None]:
+    """``(iso3, note)``; the note says how an ambiguous alias was read (``"Korea"``)."""
+    from critmin.data.names import country as _resolve
+
+    try:
+        hit = _resolve(name, groups=False)
+    except UnknownCountryError as exc:
+        # an ISO3-shaped code the store knows (a pseudo-code of imported data)
+        s = name.strip()
+        code = None
+        if exc.hint is None and re.fullmatch(r"[A-Za-z]{3}", s):
+            code = _store(store).resolve_iso3(s)
+        if code is None:
+            raise
+        return code, None
+    return hit.id, hit.note
+
+
+def _name_notes(meta: dict[str, Any], countries: Iterable[str], st: Store) -> None:
+    """Add the notes of the country names used (``"Korea"`` -> KOR) to ``meta['name_note']``."""
+    notes = [n for n in (_resolve_country(c, st)[1] for c in countries) if n]
+    if notes:
+        prev = meta.get("name_note")
+        meta["name_note"] = "; ".join([prev, *notes] if prev else notes)
 
 
 def _table(
@@ -119,6 +152,8 @@ def production_records(
     from critmin.markets._core import share_records
 
     table, meta = table_records(commodity, year, measure, product, edition, store)
+    if meta.get("not_additive"):  # forms differ between countries: no shares, no ranks
+        return [dict(r, share=None, rank=None) for r in table], meta
     ranked = share_records(table)
     seen = {r["iso3"] for r in ranked}
     rest = [dict(r, share=None, rank=None) for r in table if r["iso3"] not in seen]
@@ -209,6 +244,11 @@ def rank_records(
 
     st = _store(store)
     table, meta = table_records(commodity, year, measure, product, edition, st)
+    if meta.get("not_additive"):
+        raise ValidationError(
+            f"{meta['commodity']} {meta['measure']} {meta['year']} cannot be ranked: "
+            f"{meta['not_additive']}"
+        )
     add, remove = dict(add or {}), list(remove)
     if (add or remove) and not any(
         r["entity_type"] == "country" and r["qualifier"] in _VALUED for r in table
@@ -240,6 +280,7 @@ def rank_records(
     meta["assumptions"] = [f"add {q:g} {unit} to {c}" for c, q in adds.items()] + [
         f"remove {c}" for c in rm
     ]
+    _name_notes(meta, [*add, *remove], st)
     return out, meta
 
 
@@ -330,6 +371,11 @@ def concentration(
     t, meta = _table(commodity, year, measure, product, edition, st)
     c = _conc(t)
     reason = c.pop("reason", None)
+    if meta.get("not_additive"):
+        for k in ("total", "hhi", "hhi_max", "cr1", "cr3"):
+            c[k] = None
+        c["top_iso3"] = None
+        reason = f"not additive: {meta.pop('not_additive')}"
     unit = str(t["unit"].dropna().iloc[0]) if t["unit"].notna().any() else None
     editions = ",".join(sorted(t["edition"].dropna().unique()))
     out = pd.DataFrame([{**meta, **c, "unit": unit, "edition": editions, "reason": reason}])
@@ -341,9 +387,28 @@ def concentration(
 def revisions(
     commodity: str, measure: str | None = None, store: Store | None = None
 ) -> pd.DataFrame:
-    """Figures revised between editions (e.g. MCS 2025 -> MCS 2026)."""
+    """Figures revised between editions (e.g. MCS 2025 -> MCS 2026), and rows that appear or disappear.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per (measure, product, iso3) that differs between two editions:
+        ``status`` (``revised``, ``qualifier`` when only the qualifier changed,
+        ``appeared``, ``disappeared``), ``year`` (the compared year; reserves and
+        capacity are compared at each edition's latest year, see ``year_old`` and
+        ``year_new``), ``edition_old``, ``value_old``, ``qualifier_old``,
+        ``edition_new``, ``value_new``, ``qualifier_new``, ``change`` (new - old, in
+        ``unit``), ``change_pct`` and ``note``.
+    """
     cid = resolve_commodity(commodity)
-    return _store(store).revisions(cid, measure)
+    df = _store(store).edition_changes(cid)
+    if measure is not None:
+        df = df[df["measure"] == measure]
+    df = df.rename(columns={"change": "status"})
+    df["change"] = df["value_new"] - df["value_old"]
+    df["year"] = df["year_new"].fillna(df["year_old"]).astype("Int64")
+    first = ["commodity", "measure", "product", "iso3", "country", "status", "year", "unit"]
+    return df[first + [c for c in df.columns if c not in first]].reset_index(drop=True)
 
 
 def sources(store: Store | None = None) -> pd.DataFrame:
@@ -464,7 +529,7 @@ def country(
     from critmin.markets import country_profile
 
     st = _store(store)
-    code = resolve_country(name, st)
+    code, name_note = _resolve_country(name, st)
     com = st.commodities()
     obs = st.observations()
     by_commodity: dict[str, list[dict[str, Any]]] = {}
@@ -491,6 +556,8 @@ def country(
         raise DataNotFoundError("no production data")
     prof = country_profile(pd.concat(parts, ignore_index=True), code, top=top)
     prof.insert(0, "iso3", code)
+    if name_note:
+        prof.attrs["name_note"] = name_note
     return prof
 
 

@@ -15,6 +15,11 @@ ct : carat (0.2 g)
 USD/t : US dollars per tonne
 % : per cent (grade)
 g/t : grams per tonne (grade)
+oz, ozt, troy oz : troy ounce (31.1034768 g), the ounce of the precious-metal trade;
+    the avoirdupois ounce (28.349523125 g) must be written ``oz_av``
+st, short ton : short ton (2000 lb = 907.18474 kg), only when spelled so
+long_ton, long ton : long ton (2240 lb = 1016.0469088 kg)
+ton, tons : refused as ambiguous (metric, short or long); write t, st or long_ton
 """
 
 from __future__ import annotations
@@ -59,6 +64,7 @@ ct = 0.2 * gram = carat_mass
 kct = 1000 * ct
 Mct = 1000000 * ct
 Mm3 = 1000000 * meter ** 3
+oz_av = avoirdupois_ounce
 """
 
 
@@ -87,12 +93,48 @@ class _LazyRegistry:
 ureg = _LazyRegistry()
 
 
+#: Multi-word units, rewritten to one pint name before the words are read one by one.
+_PHRASES: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"\bshort[\s_-]+tons?\b", re.I), "short_ton"),
+    (re.compile(r"\blong[\s_-]+tons?\b", re.I), "long_ton"),
+    (re.compile(r"\bmetric[\s_-]+tons?\b", re.I), "t"),
+    (re.compile(r"\btroy[\s_-]+(?:oz|ounces?)\b", re.I), "troy_ounce"),
+]
+#: Words whose pint meaning is not the one of the minerals trade.
+_WORDS: dict[str, str] = {
+    "oz": "troy_ounce",
+    "ozt": "troy_ounce",
+    "ounce": "troy_ounce",
+    "ounces": "troy_ounce",
+    "st": "short_ton",
+}
+#: ``ton``, ``tons`` and their prefixed forms (pint reads ``kton`` as 1000 short tons).
+_AMBIGUOUS_TON = re.compile(r"^(?:[kKMG]|kilo|mega|giga)?tons?$", re.I)
+
+
+def _word(m: re.Match[str]) -> str:
+    w = m.group(0)
+    if _AMBIGUOUS_TON.match(w):
+        raise UnitError(
+            f"unit {w!r} is ambiguous (metric tonne, short ton or long ton): "
+            "write t (metric tonne, 1000 kg), st or short_ton (2000 lb), or long_ton (2240 lb)"
+        )
+    return _WORDS.get(w.lower(), w)
+
+
 def _pint_unit(unit: str) -> str:
+    """Pint expression of a source- or user-style unit string.
+
+    ``oz`` is the troy ounce, ``st`` the short ton; ``ton``/``tons`` raise
+    :class:`~critmin.errors.UnitError` as ambiguous.
+    """
     key = unit.strip()
     mapped = SOURCE_UNIT_MAP.get(key.lower())
     if mapped is not None:
         return mapped
-    return key
+    for pat, repl in _PHRASES:
+        key = pat.sub(repl, key)
+    return re.sub(r"[A-Za-z_]+", _word, key)
 
 
 def convert(value: float, from_unit: str, to_unit: str) -> float:
@@ -118,9 +160,10 @@ def convert(value: float, from_unit: str, to_unit: str) -> float:
     import pint
 
     reg = _registry()
+    src, dst = _pint_unit(from_unit), _pint_unit(to_unit)
     try:
-        q = reg.Quantity(value, _pint_unit(from_unit))
-        return float(q.to(_pint_unit(to_unit)).magnitude)
+        q = reg.Quantity(value, src)
+        return float(q.to(dst).magnitude)
     except pint.errors.UndefinedUnitError as exc:
         raise UnitError(f"unknown unit in {from_unit!r} or {to_unit!r}") from exc
     except pint.errors.DimensionalityError as exc:

@@ -74,3 +74,30 @@ def test_risk_without_subcommand_ranks(capsys: pytest.CaptureFixture[str]) -> No
     rows = json.loads(capsys.readouterr().out)
     ranks = {r["commodity"]: r["rank"] for r in rows}
     assert ranks["gallium"] <= 10
+
+
+def test_rank_shows_quality_and_domestic_convention(capsys: pytest.CaptureFixture[str]) -> None:
+    """Issue 19: the grade is in ``risk rank``; the domestic convention is stated and switchable."""
+    import json
+
+    args = ["risk", "rank", "--importer", "KAZ", "--method", "eu", "--format", "json"]
+    assert run(args) == 0
+    rows = {r["commodity"]: r for r in json.loads(capsys.readouterr().out)}
+    cu = rows["copper"]
+    assert cu["rank"] > 20 and cu["domestic_supply"] == "secure"
+    assert cu["quality"] in {"A", "B", "C", "D"} and 0 <= cu["placeholder_share"] <= 1
+    assert run([*args, "--domestic", "own_governance"]) == 0
+    rows2 = {r["commodity"]: r for r in json.loads(capsys.readouterr().out)}
+    assert rows2["copper"]["domestic_supply"] == "own_governance"
+    assert rows2["copper"]["value"] > cu["value"]
+    assert run(["risk", "rank", "--importer", "KAZ", "--method", "eu", "--limit", "3"]) == 0
+    out = capsys.readouterr().out
+    assert "quality" in out and "Domestic supply: secure" in " ".join(out.split())
+
+
+def test_explain_shows_grade_and_default_reasons(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(["risk", "explain", "cobalt", "--format", "csv"]) == 0
+    out = capsys.readouterr().out
+    assert "data_quality" in out and "default: assumption" in out
+    assert run(["risk", "explain", "cobalt"]) == 0
+    assert "Data quality: grade" in " ".join(capsys.readouterr().out.split())

@@ -75,3 +75,37 @@ def test_value_errors_are_one_line(tmp_path: Path, capsys: pytest.CaptureFixture
     assert run(["value", str(bad)]) == 1
     assert "discount" in capsys.readouterr().err
     assert run(["value", GALLIUM, "--draws", "-5"]) == 1
+
+
+def test_value_explains_deterministic_vs_monte_carlo(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(["value", GALLIUM, "--draws", "500", "--seed", "1", "--format", "json"]) == 0
+    d = json.loads(capsys.readouterr().out)
+    assert "deck's central path" in d["explanation"]
+    assert "Monte Carlo median" in d["explanation"] and "regimes switch" in d["explanation"]
+    items = {r["item"] for r in d["deterministic_vs_monte_carlo"]}
+    assert {"gap_from_price_level", "gap_from_dispersion_and_nonlinearity"} <= items
+    assert d["fit_window"] == "1990-2017"
+    assert len(d["fit_window_sensitivity"]) == 5
+    assert {r["from_regime"] for r in d["regimes"]} == {"open", "controlled", "tightened"}
+    assert all("-" in r["window"] for r in d["fit_window_sensitivity"])
+
+
+def test_value_table_shows_window_table(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(["value", str(EXAMPLES / "syrymbet-tin.yaml"), "--draws", "200"]) == 0
+    text = capsys.readouterr().out
+    assert "fit window 1990-2025" in text and "Fit-window sensitivity" in text
+    assert "Deterministic vs Monte Carlo" in text and "deck's central path" in text
+
+
+def test_negative_capacity_is_refused_in_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    f = tmp_path / "neg.yaml"
+    text = (
+        Path(GALLIUM).read_text().replace("capacity_tpa: {value: 15,", "capacity_tpa: {value: -15,")
+    )
+    f.write_text(text)
+    assert run(["value", str(f), "--draws", "0"]) != 0
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1
+    assert "production.capacity_tpa" in err and "-15" in err

@@ -49,9 +49,83 @@ def test_brief_opens_offline_without_errors(tmp_path: Path) -> None:
         page.wait_for_selector(".plotly-graph-div .main-svg", timeout=20_000)
         n_charts = page.locator(".plotly-graph-div").count()
         verdicts = page.locator(".verdict").count()
+        first = page.evaluate("document.querySelector('main section').id")
+        widths = {}
+        for w in (390, 1366):
+            page.set_viewport_size({"width": w, "height": 900})
+            page.wait_for_timeout(300)
+            widths[w] = page.evaluate(
+                "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+            )
+        viewport = page.locator("meta[name=viewport]").count()
+        print_css = page.evaluate(
+            "Array.from(document.styleSheets).some(s => Array.from(s.cssRules)"
+            ".some(r => r.media && r.media.mediaText === 'print'))"
+        )
         browser.close()
     external = [u for u in requests if not u.startswith(("file://", "data:", "blob:", "about:"))]
     assert external == [], external
     assert errors == [], errors
     assert n_charts >= 2
     assert verdicts >= 10
+    assert first == "summary"
+    assert widths == {390: 0, 1366: 0}, widths  # no horizontal scroll
+    assert viewport == 1 and print_css
+
+
+def test_summary_sentences_trace_to_rows() -> None:
+    import pandas as pd
+
+    from critmin.report.summary import summary_sentences
+
+    claims = pd.DataFrame(
+        [
+            {
+                "id": "a",
+                "text": "x",
+                "verdict": "contradicted",
+                "explanation": "e.",
+                "revision": "",
+            },
+            {"id": "b", "text": "y", "verdict": "supported", "explanation": "", "revision": "r"},
+            {
+                "id": "c",
+                "text": "z",
+                "verdict": "not_independent",
+                "explanation": "",
+                "revision": "",
+            },
+        ]
+    )
+    market = {
+        "commodity": "gallium",
+        "measure": "primary_production",
+        "year": 2024,
+        "hhi": 9789.0,
+        "cr1": 0.989,
+        "top_iso3": "CHN",
+        "edition": "MCS2026",
+    }
+    out = summary_sentences(claims, market)
+    anchors = [a for _, a, _ in out]
+    assert anchors == ["claims", "claim-a", "claim-b", "claim-c", "market"]
+    assert "2024" in out[-1][0] and "2,024" not in out[-1][0]
+
+
+def test_labels_and_unseparated_years() -> None:
+    import pandas as pd
+
+    from critmin.report.html import table_html
+    from critmin.report.labels import label, metric
+
+    assert label("share_before") == "Share before the what-if [%]"
+    assert label("shortfall_p95_t") == "Shortfall, P95 [t]"
+    assert label("potential_high_t") == "Potential high [t]"
+    assert metric("irr", 0.08716, "1/yr") == ("Internal rate of return", 8.72, "%/yr")
+    assert metric("p_npv_negative", 0.823, "probability")[1:] == (82.3, "%")
+    html = table_html(pd.DataFrame({"year": [2024], "source_row": [1118], "value": [4200.0]}))
+    assert ">2024<" in html and ">1118<" in html and "4,200" in html and "2,024" not in html
+    html = table_html(
+        pd.DataFrame({"name": ["production.start_year"], "value": [2026], "unit": ["yr"]})
+    )
+    assert ">2026<" in html

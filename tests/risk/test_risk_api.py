@@ -28,7 +28,9 @@ def test_eu27_ranked_table(eu: pd.DataFrame) -> None:
     assert ga.loc["hhi", "rank"] == 1  # China ~99 % of primary gallium
     assert ga.loc["eu", "import_reliance"] == 1.0  # no EU primary gallium in the table
     assert any("811292" in w for w in ga.loc["eu", "warnings"])
-    assert "eol_rir" in ga.loc["eu", "defaults_used"]
+    # gallium's EoL-RIR is cited (EU 2023, 0 %); SI_SR is still a placeholder
+    assert "eol_rir" not in ga.loc["eu", "defaults_used"]
+    assert "si_sr" in ga.loc["eu", "defaults_used"]
     assert eu.attrs["importer"] == "EU27" and len(eu.attrs["members"]) == 27
 
 
@@ -43,7 +45,8 @@ def test_usa_uses_usgs_net_import_reliance() -> None:
 def test_params_override_and_side_by_side() -> None:
     a = risk.supply_risk("EU27", "eu", commodities=["tin"], params={"eol_rir": 0.3})
     b = risk.supply_risk("EU27", "eu", commodities=["tin"])
-    assert a["value"].iloc[0] == pytest.approx(0.7 * b["value"].iloc[0])
+    # the default EoL-RIR is the centre of its range, 0.1
+    assert a["value"].iloc[0] == pytest.approx(0.7 / 0.9 * b["value"].iloc[0])
     assert "eol_rir" not in a["defaults_used"].iloc[0]
     wide = risk.side_by_side(risk.supply_risk("G7", ["eu", "hhi"], commodities=["tin", "gallium"]))
     assert list(wide.columns[:3]) == ["commodity", "eu", "eu_rank"]
@@ -59,7 +62,9 @@ def test_explain_factors_reproduce_result() -> None:
     )
     contrib = ex[ex["factor"] == "contribution_global"]["value"].sum()
     assert contrib == pytest.approx(gs)
-    assert ex[ex["factor"] == "eol_rir"]["default"].iloc[0]
+    eol = ex[ex["factor"] == "eol_rir"].iloc[0]
+    assert not eol["default"] and "10.2873/725585" in eol["source"]
+    assert ex[ex["factor"] == "si_sr"]["default"].iloc[0]
     assert (
         ex[(ex["factor"] == "global_share") & (ex["iso3"] == "CHN")]["source"]
         .str.contains("#")

@@ -197,7 +197,9 @@ def test_monte_carlo_with_fitted_history(tmp_path: Path) -> None:
         + "".join(f"{y},{math.exp(v):.4f}\n" for y, v in zip(years, x, strict=True))
     )
     d = copy.deepcopy(TOY)
-    d["price"]["model"] = {"history": {"kind": "csv", "path": "h.csv", "unit": "USD/t"}}
+    d["price"]["model"] = {
+        "history": {"kind": "csv", "path": "h.csv", "unit": "USD/t", "start": 1970, "end": 2024}
+    }
     f = tmp_path / "p.yaml"
     import yaml
 
@@ -299,7 +301,7 @@ def test_syrymbet_deposit_block_and_brief_section() -> None:
     r = value_project(EXAMPLES / "syrymbet-tin.yaml", draws=0)
     assert r.deposit is not None
     top = r.deposit[r.deposit["commodity"] == "tin"].iloc[0]
-    assert top["tonnes"] == 286_000 and top["value_usd"] == pytest.approx(286_000 * 33_000)
+    assert top["tonnes"] == 286_000 and top["value_usd"] == pytest.approx(286_000 * 53_562.79)
     assert r.metrics["share_of_reserves_mined"] == pytest.approx(0.96, abs=0.01)
     b = valuation_section(EXAMPLES / "syrymbet-tin.yaml", draws=200, seed=1)
     assert "DCF at" in b.label

@@ -7,11 +7,20 @@ computed figures, the evidence rows and their sources and editions.
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from critmin.claims import checks
+from critmin.claims.editions import current_edition, edition_date, revision_note
+from critmin.claims.facts import membership as _membership
+from critmin.claims.facts import parse_value as _parse_value
+from critmin.claims.facts import value as _value
+from critmin.claims.result import OP_WORDS as _OP_WORDS
+from critmin.claims.result import ClaimResult
+from critmin.claims.result import basis as _basis
+from critmin.claims.result import evidence as _evidence
+from critmin.claims.result import figure as _fig
+from critmin.claims.result import not_checkable as _not_checkable
 from critmin.claims.spec import (
     ClaimsFile,
     ConsistencyClaim,
@@ -20,96 +29,22 @@ from critmin.claims.spec import (
     QuantityClaim,
     RankClaim,
     ShareClaim,
+    UntypedClaim,
     ValueClaim,
 )
 from critmin.errors import CritminError, DataNotFoundError
 
 if TYPE_CHECKING:  # pragma: no cover
-    import pandas as pd
-
     from critmin.data.store import Store
 
 __all__ = ["ClaimResult", "evaluate", "evaluate_file"]
 
 _VALUED = ("reported", "estimated", "lower_bound", "upper_bound")
-_OP_WORDS = {"eq": "", "ge": "at least ", "le": "at most ", "gt": "more than ", "lt": "less than "}
 
 
-@dataclass
-class ClaimResult:
-    """Verdict of one claim."""
-
-    id: str
-    type: str
-    text: str
-    verdict: str
-    claimed: Any
-    computed: Any
-    unit: str | None
-    explanation: str
-    evidence: list[dict[str, Any]] = field(default_factory=list)
-    assumptions: list[str] = field(default_factory=list)
-
-    @property
-    def sources(self) -> list[str]:
-        """``source_id (edition)`` of every evidence row, unique, in order."""
-        out: list[str] = []
-        for e in self.evidence:
-            s = e.get("source_id")
-            if not s:
-                continue
-            label = f"{s} ({e['edition']})" if e.get("edition") else str(s)
-            if label not in out:
-                out.append(label)
-        return out
-
-    def as_row(self) -> dict[str, Any]:
-        """A flat dict for a DataFrame row."""
-        return {
-            "id": self.id,
-            "type": self.type,
-            "verdict": self.verdict,
-            "claimed": self.claimed,
-            "computed": self.computed,
-            "unit": self.unit,
-            "text": self.text,
-            "explanation": self.explanation,
-            "sources": self.sources,
-            "assumptions": self.assumptions,
-            "evidence": self.evidence,
-        }
-
-
-def _not_checkable(
-    claim: Any,
-    claimed: Any,
-    unit: str | None,
-    why: str,
-    evidence: list[dict[str, Any]] | None = None,
-) -> ClaimResult:
-    """A "not checkable" verdict: the data at hand cannot settle the claim (never a pass)."""
-    return ClaimResult(
-        claim.id, claim.type, claim.text, "not_checkable", claimed, None, unit, why, evidence or []
-    )
-
-
-def _evidence(df: pd.DataFrame, cols: tuple[str, ...] = ()) -> list[dict[str, Any]]:
-    from critmin._records import records
-
-    base = [
-        "iso3",
-        "country",
-        "year",
-        "measure",
-        "value",
-        "unit",
-        "qualifier",
-        "edition",
-        "source_id",
-        "source_row",
-    ]
-    keep = [c for c in (*base, *cols) if c in df.columns]
-    return records(df[keep])
+def _words(measure: object) -> str:
+    """A measure id as words, as stated in a verdict ("mine_production" -> "mine production")."""
+    return str(measure).replace("_", " ")
 
 
 def _store(store: Store | None) -> Store:
@@ -120,14 +55,14 @@ def _store(store: Store | None) -> Store:
     return get_store()
 
 
-def _rank(c: RankClaim, st: Store) -> ClaimResult:
+def _rank(c: RankClaim, st: Store, edition: str | None = None) -> ClaimResult:
     import critmin
 
-    r = critmin.rank(c.commodity, c.year, c.measure, add=dict(c.add), store=st)
+    r = critmin.rank(c.commodity, c.year, c.measure, add=dict(c.add), edition=edition, store=st)
     code = critmin.resolve_country(c.country, st)
     row = r[r["iso3"] == code]
     a = r.attrs
-    what = f"{a['commodity']} {a['measure']} {a['year']}"
+    what = f"{a['commodity']} {_words(a['measure'])} {a['year']}"
     assumptions = [f"what-if: {x}" for x in a.get("assumptions", [])]
     if row.empty or row["rank"].isna().all():
         q = row["qualifier"].iloc[0] if len(row) else "absent"
@@ -144,28 +79,28 @@ def _rank(c: RankClaim, st: Store) -> ClaimResult:
         expl += f" The source lists only {n} countries, so a top-{c.claimed} claim is checked among those."
     if assumptions:
         expl += " Conditional on the what-if assumption."
+    ev = _evidence(r, ("rank", "share"))
+    rows = st.observations(
+        critmin.resolve_commodity(c.commodity), a["measure"], a["year"], edition=edition
+    )
+    where = {(o["iso3"], o["edition"]): o["source_row"] for o in _evidence(rows)}
+    for e in ev:
+        e.setdefault("source_row", where.get((e.get("iso3"), e.get("edition"))))
+        e.setdefault("measure", a["measure"])
+        e.setdefault("year", a["year"])
     return ClaimResult(
-        c.id,
-        c.type,
-        c.text,
-        v,
-        c.claimed,
-        rk,
-        "rank",
-        expl,
-        _evidence(r, ("rank", "share")),
-        assumptions,
+        c.id, c.type, c.text, v, c.claimed, rk, "rank", expl, ev, assumptions, _basis(ev, code)
     )
 
 
-def _share(c: ShareClaim, st: Store) -> ClaimResult:
+def _share(c: ShareClaim, st: Store, edition: str | None = None) -> ClaimResult:
     import critmin
 
-    p = critmin.production(c.commodity, c.year, c.measure, store=st)
+    p = critmin.production(c.commodity, c.year, c.measure, edition=edition, store=st)
     code = critmin.resolve_country(c.country, st)
     row = p[p["iso3"] == code]
     a = p.attrs
-    what = f"{a['commodity']} {a['measure']} {a['year']}"
+    what = f"{a['commodity']} {_words(a['measure'])} {a['year']}"
     if row.empty or row["share"].isna().all():
         return _not_checkable(
             c, c.claimed, "fraction", f"no share for {code} in {what}.", _evidence(p)
@@ -173,19 +108,20 @@ def _share(c: ShareClaim, st: Store) -> ClaimResult:
     s = float(row["share"].iloc[0])
     v = checks.compare(s, c.claimed, c.op, c.tolerance, relative=False)
     expl = f"{code} has {100 * s:.1f} % of {what} (claimed {_OP_WORDS[c.op]}{100 * c.claimed:.1f} % ± {100 * c.tolerance:.1f} points)."
+    ev = _evidence(p, ("share", "rank"))
     return ClaimResult(
-        c.id, c.type, c.text, v, c.claimed, s, "fraction", expl, _evidence(p, ("share", "rank"))
+        c.id, c.type, c.text, v, c.claimed, s, "fraction", expl, ev, [], _basis(ev, code)
     )
 
 
-def _quantity(c: QuantityClaim, st: Store) -> ClaimResult:
+def _quantity(c: QuantityClaim, st: Store, edition: str | None = None) -> ClaimResult:
     import critmin
     from critmin.units import parse_quantity
 
     cid = critmin.resolve_commodity(c.commodity)
     code = critmin.resolve_country(c.country, st)
     claimed_t = parse_quantity(c.claimed, "t")
-    df = st.observations(cid, c.measure, c.year)
+    df = st.observations(cid, c.measure, c.year, edition=edition)
     if c.year is None and len(df):
         df = df[df["year"] == df["year"].max()]
     row = df[df["iso3"] == code]
@@ -200,7 +136,7 @@ def _quantity(c: QuantityClaim, st: Store) -> ClaimResult:
             c,
             claimed_t,
             "t",
-            f"the dataset has no {c.measure} figure for {code} ({q}).{ctx}",
+            f"the dataset has no {_words(c.measure)} figure for {code} ({q}).{ctx}",
             _evidence(df[df["iso3"].isin([code, "WLD"])]),
         )
     val = float(row["value"].iloc[0])
@@ -213,9 +149,49 @@ def _quantity(c: QuantityClaim, st: Store) -> ClaimResult:
         claimed_t,
         val,
         "t",
-        f"{code} {cid} {c.measure} {int(row['year'].iloc[0])}: {val:,.0f} t ({row['qualifier'].iloc[0]}).",
+        f"{code} {cid} {_words(c.measure)} {int(row['year'].iloc[0])}: {_fig(val, 't')} ({row['qualifier'].iloc[0]}) "
+        f"in {row['edition'].iloc[0]} (claimed {_OP_WORDS[c.op]}{_fig(claimed_t, 't')} ± {100 * c.tolerance:.0f} %).",
         _evidence(row),
     )
+
+
+def _by_edition(
+    run: Any, st: Store, key: tuple[str, str | None, int | None], date: str | None
+) -> ClaimResult:
+    """Evaluate once per edition that reports the table; the edition current at the claim's
+    date decides (the latest without a date), and disagreeing editions are named."""
+    import critmin
+
+    base: ClaimResult = run(None)
+    cid = critmin.resolve_commodity(key[0])
+    measure, year = key[1], key[2]
+    if measure is None or year is None:
+        m = [e for e in base.evidence if e.get("measure") and e.get("year")]
+        if not m:
+            return base
+        measure, year = measure or m[0]["measure"], year or int(m[0]["year"])
+    obs = st.observations(cid, measure, year, all_editions=True, include_user=False)
+    eds = sorted(
+        {str(e) for e in obs["edition"].dropna()}, key=lambda e: (edition_date(e) or (0, 0), e)
+    )
+    if len(eds) < 2:
+        return base
+    used = {str(e.get("edition")) for e in base.evidence if e.get("edition")}
+    results = {e: base if used == {e} else run(e) for e in eds}
+    decide, why = current_edition(eds, date)
+    out = results[decide]
+    per = [
+        (e, r.verdict, _fig(r.computed, r.unit))
+        for e, r in results.items()
+        if r.verdict != "not_checkable"
+    ]
+    note = revision_note(per)
+    if note:
+        out.revision = note
+        out.explanation += f" Editions disagree: {note}; {decide} decides ({why})."
+    elif decide != eds[-1]:
+        out.explanation += f" {decide} used ({why})."
+    return out
 
 
 def _growth(c: GrowthClaim, st: Store) -> ClaimResult:
@@ -265,7 +241,7 @@ def _growth(c: GrowthClaim, st: Store) -> ClaimResult:
             c,
             c.claimed,
             "ratio",
-            f"no {cid} {c.measure} figure for {code} in {missing} (years with data: {yrs or 'none'}).",
+            f"no {cid} {_words(c.measure)} figure for {code} in {missing} (years with data: {yrs or 'none'}).",
             _evidence(df),
         )
     ratio = float(have[c.end]) / float(have[c.start])
@@ -277,96 +253,9 @@ def _growth(c: GrowthClaim, st: Store) -> ClaimResult:
         c.claimed,
         ratio,
         "ratio",
-        f"{code} {cid} {c.measure}: x{ratio:.2f} from {c.start} to {c.end}.",
+        f"{code} {cid} {_words(c.measure)}: x{ratio:.2f} from {c.start} to {c.end}.",
         _evidence(df[df["year"].isin([c.start, c.end])]),
     )
-
-
-_MONEY = re.compile(r"^\s*([\d.,]+)\s*(USD|US\$|\$)\s*(million|billion|thousand)?\s*$", re.I)
-
-
-def _parse_value(text: str) -> tuple[float, str]:
-    """'33000 USD/t' -> (33000, 'USD/t'); '20 USD million' -> (2e7, 'USD'); '15 t/yr' -> (15, 't/yr')."""
-    m = _MONEY.match(text)
-    if m:
-        mult = {"million": 1e6, "billion": 1e9, "thousand": 1e3}.get(
-            (m.group(3) or "").lower(), 1.0
-        )
-        return float(m.group(1).replace(",", "")) * mult, "USD"
-    m2 = re.match(r"^\s*([-+]?[\d.,]+)\s*(.*)$", text)
-    if not m2:
-        raise CritminError(f"cannot read value {text!r}")
-    return float(m2.group(1).replace(",", "")), m2.group(2).strip()
-
-
-def _value(c: ValueClaim, st: Store) -> ClaimResult:
-    import critmin
-
-    claimed, unit = _parse_value(c.claimed)
-    if c.series is not None:
-        try:
-            df = critmin.price(c.series, c.start, c.end, store=st, unit=unit or None)
-        except DataNotFoundError as exc:
-            return _not_checkable(c, claimed, unit, str(exc))
-        vals = df["value"].astype(float)
-        if c.statistic == "any":
-            dev = (vals - claimed).abs()
-            i = int(dev.idxmin())
-            computed = float(vals[i])
-            ev = df.loc[[i]]
-            expl = f"closest period {df.at[i, 'period']}: {computed:,.0f} {df.at[i, 'unit']} (range {vals.min():,.0f}-{vals.max():,.0f} over {df['period'].iloc[0]}..{df['period'].iloc[-1]})."
-        else:
-            computed = float(
-                getattr(vals, c.statistic)() if c.statistic != "last" else vals.iloc[-1]
-            )
-            ev = df
-            expl = f"{c.statistic} over {df['period'].iloc[0]}..{df['period'].iloc[-1]}: {computed:,.0f} {df['unit'].iloc[0]}."
-        v = checks.compare(computed, claimed, c.op, c.tolerance)
-        from critmin._records import records
-
-        return ClaimResult(
-            c.id, c.type, c.text, v, claimed, computed, unit, expl, records(ev.head(24))
-        )
-    if c.fact is not None:
-        facts = st.facts(topic=c.fact_topic, pattern=c.fact)
-        nums = facts[facts["value_num"].notna()]
-        if nums.empty:
-            return _not_checkable(c, claimed, unit, f"no numeric fact matches {c.fact!r}.")
-        f0 = nums.iloc[-1]
-        fval = float(f0["value_num"])
-        funit = str(f0["unit"])
-        if "million" in funit.lower() and unit == "USD":
-            fval *= 1e6
-        v = checks.compare(fval, claimed, c.op, c.tolerance)
-        from critmin._records import records
-
-        ev = records(
-            nums[
-                [
-                    "fact_id",
-                    "item",
-                    "date",
-                    "value",
-                    "unit",
-                    "source_title",
-                    "source_url",
-                    "edition",
-                    "source_id",
-                ]
-            ]
-        )
-        return ClaimResult(
-            c.id,
-            c.type,
-            c.text,
-            v,
-            claimed,
-            fval,
-            unit,
-            f"fact {int(f0['fact_id'])}: {f0['item']} = {f0['value']} {funit} ({f0['date']}; {f0['source_title']}).",
-            ev,
-        )
-    return _not_checkable(c, claimed, unit, c.reason or "no dataset in critmin covers this figure.")
 
 
 def _consistency(c: ConsistencyClaim) -> ClaimResult:
@@ -431,88 +320,67 @@ def _consistency(c: ConsistencyClaim) -> ClaimResult:
     )
 
 
-def _membership(c: MembershipClaim, st: Store) -> ClaimResult:
-    from critmin._records import records
+def evaluate(
+    claim: Any,
+    store: Store | None = None,
+    *,
+    date: str | None = None,
+    origins: Sequence[str] = (),
+) -> ClaimResult:
+    """Evaluate one validated claim.
 
-    if c.group is not None:
-        from critmin.data.countries import group_members
-
-        members = set(group_members(c.group))
-        found = {m: (code.upper() in members) for m, code in c.members.items()}
-        ev = [
-            {
-                "member": m,
-                "iso3": c.members[m],
-                "group": c.group,
-                "in_group": ok,
-                "source_id": "country_groups",
-            }
-            for m, ok in found.items()
-        ]
-    else:
-        facts = st.facts(topic=c.fact_topic)
-        if c.fact_pattern:
-            facts = facts[facts["item"].str.contains(c.fact_pattern, case=False, regex=True)]
-        found = {}
-        rows = []
-        for m, pat in c.members.items():
-            hit = facts[facts["item"].str.contains(pat, case=False, regex=True)]
-            found[m] = len(hit) > 0
-            rows.append(hit)
-        import pandas as pd
-
-        allrows = pd.concat(rows).drop_duplicates("fact_id") if rows else facts.head(0)
-        ev = records(
-            allrows[
-                [
-                    "fact_id",
-                    "item",
-                    "date",
-                    "value",
-                    "source_title",
-                    "source_url",
-                    "edition",
-                    "source_id",
-                ]
-            ]
-        )
-    n_in = sum(found.values())
-    if c.group is None and n_in == 0:
-        return _not_checkable(c, c.claimed, None, "no sourced fact mentions any member.", ev)
-    all_in = n_in == len(found)
-    verdict = "supported" if all_in == c.claimed else "contradicted"
-    missing = [m for m, ok in found.items() if not ok]
-    expl = (
-        f"{n_in} of {len(found)} members found"
-        + (f"; not found: {', '.join(missing)}" if missing else "")
-        + "."
-    )
-    return ClaimResult(c.id, c.type, c.text, verdict, c.claimed, found, None, expl, ev)
-
-
-def evaluate(claim: Any, store: Store | None = None) -> ClaimResult:
-    """Evaluate one validated claim."""
-    st = _store(store) if claim.type != "consistency" else None
+    Parameters
+    ----------
+    claim : Claim
+        A validated claim.
+    store : Store, optional
+        The data store (default the user's).
+    date : str, optional
+        When the claim was made (the claim's own ``date`` wins); where editions disagree,
+        the edition current at that date decides.
+    origins : sequence of str
+        Who the story relays; facts from them cannot support it (``not_independent``).
+    """
+    when = getattr(claim, "date", None) or date
+    if isinstance(claim, UntypedClaim):
+        return _not_checkable(claim, claim.claimed, None, claim.reason)
+    if isinstance(claim, ConsistencyClaim):
+        return _consistency(claim)
+    st = _store(store)
     try:
         if isinstance(claim, RankClaim):
-            return _rank(claim, _store(st))
+            return _by_edition(
+                lambda e: _rank(claim, st, e),
+                st,
+                (claim.commodity, claim.measure, claim.year),
+                when,
+            )
         if isinstance(claim, ShareClaim):
-            return _share(claim, _store(st))
+            return _by_edition(
+                lambda e: _share(claim, st, e),
+                st,
+                (claim.commodity, claim.measure, claim.year),
+                when,
+            )
         if isinstance(claim, QuantityClaim):
-            return _quantity(claim, _store(st))
+            return _by_edition(
+                lambda e: _quantity(claim, st, e),
+                st,
+                (claim.commodity, claim.measure, claim.year),
+                when,
+            )
         if isinstance(claim, GrowthClaim):
-            return _growth(claim, _store(st))
+            return _growth(claim, st)
         if isinstance(claim, ValueClaim):
-            return _value(claim, _store(st))
-        if isinstance(claim, ConsistencyClaim):
-            return _consistency(claim)
+            return _value(claim, st, origins)
         if isinstance(claim, MembershipClaim):
-            return _membership(claim, _store(st))
+            return _membership(claim, st, origins)
     except DataNotFoundError as exc:
         return _not_checkable(claim, getattr(claim, "claimed", None), None, str(exc))
     raise CritminError(f"unknown claim type {claim.type!r}")
 
 
 def evaluate_file(claims: ClaimsFile, store: Store | None = None) -> list[ClaimResult]:
-    """Evaluate every claim of a file, in order."""
-    return [evaluate(c, store) for c in claims.claims]
+    """Evaluate every claim of a file, in order (the source's date and origins apply to all)."""
+    src = claims.source
+    return [evaluate(c, store, date=src.date, origins=src.origins) for c in claims.claims]

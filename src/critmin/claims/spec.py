@@ -38,6 +38,7 @@ __all__ = [
     "RankClaim",
     "ShareClaim",
     "SourceRef",
+    "UntypedClaim",
     "ValueClaim",
     "load_claims",
     "parse_claims",
@@ -52,6 +53,17 @@ class _Base(BaseModel):
     id: str = Field(pattern=r"^[A-Za-z0-9_.:-]+$", description="Unique id of the claim.")
     text: str = Field(min_length=3, description="The statement, quoted from the source.")
     note: str | None = None
+    span: tuple[int, int] | None = Field(
+        None, description="Character span [start, end) of the quoted sentence in the article."
+    )
+    hedge: str | None = Field(
+        None, description="Hedge word read from the wording ('about', 'more than', 'could')."
+    )
+    date: str | None = Field(
+        None,
+        description="When the claim was made (YYYY, YYYY-MM or YYYY-MM-DD); default the "
+        "source's date. Where editions disagree, the edition current at this date decides.",
+    )
 
 
 class RankClaim(_Base):
@@ -140,6 +152,9 @@ class ValueClaim(_Base):
     reason: str | None = Field(
         None, description="Why no dataset covers the claim (when unsourced)."
     )
+    commodity: str | None = Field(None, description="Commodity the figure is about (context).")
+    country: str | None = Field(None, description="Country the figure is about (context).")
+    year: int | None = None
 
 
 class ConsistencyClaim(_Base):
@@ -171,6 +186,17 @@ class MembershipClaim(_Base):
     claimed: bool = True
 
 
+class UntypedClaim(_Base):
+    """A statement with a figure that no claim type can check, kept with the reason."""
+
+    type: Literal["untyped"]
+    reason: str = Field(description="Why the statement cannot be typed or checked.")
+    claimed: str | None = Field(None, description="The figure as written, if any.")
+    commodity: str | None = None
+    country: str | None = None
+    year: int | None = None
+
+
 Claim = Annotated[
     RankClaim
     | ShareClaim
@@ -178,7 +204,8 @@ Claim = Annotated[
     | GrowthClaim
     | ValueClaim
     | ConsistencyClaim
-    | MembershipClaim,
+    | MembershipClaim
+    | UntypedClaim,
     Field(discriminator="type"),
 ]
 
@@ -192,6 +219,11 @@ class SourceRef(BaseModel):
     date: str | None = None
     url: str | None = None
     file: str | None = None
+    origins: list[str] = Field(
+        default_factory=list,
+        description="Who the story relays (the publisher, outlets it cites, companies it quotes): "
+        "a fact whose source or subject is one of these cannot support the story's claim.",
+    )
 
 
 class ClaimsFile(BaseModel):

@@ -30,7 +30,8 @@ def print_summary(res: BriefResult) -> None:
         counts = res.claims["verdict"].value_counts().to_dict()
         con.print(
             f"supported {counts.get('supported', 0)}, contradicted {counts.get('contradicted', 0)}, "
-            f"not checkable {counts.get('not_checkable', 0)}"
+            f"not checkable {counts.get('not_checkable', 0)}, "
+            f"not independent {counts.get('not_independent', 0)}"
         )
     if res.market:
         m = res.market
@@ -66,8 +67,16 @@ def register(app: typer.Typer) -> None:
             Path | None,
             typer.Option("--out", help="HTML path (default reports/<folder>-brief.html)."),
         ] = None,
+        pdf: Annotated[
+            bool,
+            typer.Option("--pdf", help="Also print the briefing to PDF (headless Chromium)."),
+        ] = False,
     ) -> None:
         """Render the self-contained HTML briefing and print a summary."""
         from critmin.report.brief import brief as _brief
+        from critmin.report.brief import to_pdf
 
-        print_summary(_brief(folder, out))
+        res = _brief(folder, out)
+        print_summary(res)
+        if pdf and res.path is not None:
+            typer.echo(f"PDF written to {to_pdf(res.path)}")

@@ -13,6 +13,14 @@ __all__ = ["app"]
 
 app = typer.Typer(no_args_is_help=True)
 
+from critmin.cli.data_qa import dropped as _dropped  # noqa: E402
+from critmin.cli.data_qa import files as _files  # noqa: E402
+from critmin.cli.data_qa import qa as _qa  # noqa: E402
+
+app.command("qa")(_qa)
+app.command("dropped")(_dropped)
+app.command("files")(_files)
+
 
 @app.command()
 def build(
@@ -44,6 +52,12 @@ def build(
         f"dataset {manifest['fingerprint']}: "
         + ", ".join(f"{k} {v:,}" for k, v in manifest["rows"].items())
     )
+    console.print(
+        "QA: "
+        + (", ".join(f"{k} {v}" for k, v in manifest.get("qa", {}).items()) or "no findings")
+        + f"; {manifest.get('dropped', 0)} dropped source item(s) logged"
+        " (`critmin data qa`, `critmin data dropped`)"
+    )
 
 
 @app.command()
@@ -55,23 +69,8 @@ def info(fmt: Annotated[Format, typer.Option("--format", "-f")] = Format.table) 
     emit(st.info(), fmt, title=f"Store {st.path} (dataset {st.fingerprint})")
 
 
-@app.command("import")
-def import_(
-    file: Annotated[
-        Path,
-        typer.Argument(
-            help="CSV: commodity,measure,iso3,year,value,unit,source[,qualifier,edition,note,product]"
-        ),
-    ],
-) -> None:
-    """Import user observations (validated; a bad file changes nothing)."""
-    from critmin.data.importer import import_observations
-    from critmin.data.store import Store, reset_store
+from critmin.cli.data_import import import_ as _import  # noqa: E402
+from critmin.cli.data_import import remove as _remove  # noqa: E402
 
-    reset_store()
-    st = Store(read_only=False)
-    try:
-        n = import_observations(file, st)
-    finally:
-        st.close()
-    typer.echo(f"imported {n} row(s) from {file}")
+app.command("import")(_import)
+app.command("remove")(_remove)

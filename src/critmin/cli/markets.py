@@ -109,7 +109,49 @@ def _select(rows: list[Row], cols: list[str]) -> list[Row]:
 def _note(key: dict[str, Any]) -> str:
     """The table key's note (why the default measure is not the primary one), for a caption."""
     note = key.get("note")
-    return f"measure: {note}. " if isinstance(note, str) and note else ""
+    out = f"measure: {note}. " if isinstance(note, str) and note else ""
+    name_note = key.get("name_note")  # how a name was read ("hafnium" -> zirconium)
+    flag = key.get("not_additive")  # the source's world total is 'XX'
+    if isinstance(flag, str) and flag:
+        out += f"no shares or ranks: {flag.split('; rows:')[0]}. "
+    return (f"note: {name_note}. " if isinstance(name_note, str) and name_note else "") + out
+
+
+ProvenanceOpt = Annotated[
+    bool,
+    typer.Option(
+        "--provenance",
+        help="Add source_id, edition, file, source_row and url to every row (CSV/JSON: to the line).",
+    ),
+]
+
+#: Columns ``--provenance`` adds (the bundled dataset keeps them for every observation).
+PROVENANCE = ["source_id", "edition", "file", "source_row", "url"]
+
+
+def _with_provenance(cols: list[str], on: bool) -> list[str]:
+    return [*cols, *(c for c in PROVENANCE if c not in cols)] if on else cols
+
+
+def _qa_note(key: dict[str, Any]) -> str:
+    """Footer warning when the build's QA gate has a finding on this table."""
+    from critmin.data.store import get_store
+
+    try:
+        qa = get_store().qa_findings(key["commodity"])
+    except Exception:  # a store built before the QA gate has no qa table: nothing to warn
+        return ""
+    hit = qa[
+        (qa["measure"] == key.get("measure"))
+        & (qa["year"] == key.get("year"))
+        & (qa["status"].isin(["fail", "explained"]))
+    ]
+    if hit.empty:
+        return ""
+    checks = ", ".join(
+        sorted({f"{c} ({st})" for c, st in zip(hit["check"], hit["status"], strict=True)})
+    )
+    return f"QA: {len(hit)} finding(s) on this table: {checks}; see critmin data qa {key['commodity']}. "
 
 
 def _parse_adds(items: list[str]) -> dict[str, str]:
@@ -136,19 +178,24 @@ def register(app: typer.Typer) -> None:
         measure: MeasureOpt = None,
         product: ProductOpt = None,
         edition: EditionOpt = None,
+        provenance: ProvenanceOpt = False,
         fmt: FormatOpt = Format.table,
     ) -> None:
-        """Production (or another measure) by country, with shares and qualifiers."""
+        """Production (or another measure) by country, with shares and qualifiers.
+
+        Example: critmin production gallium --year 2024 --format json --provenance
+        """
         from critmin._api import production_records
 
         rows, a = production_records(commodity, year, measure, product=product, edition=edition)
-        cols = PRODUCTION_VIEW
+        cols = _with_provenance(PRODUCTION_VIEW, provenance)
         out = _value_column(_select(rows, cols))
         emit(
             _display(out, fmt),
             fmt,
             title=f"{a['commodity']} — {a['measure']}{' (' + a['product'] + ')' if a['product'] else ''}, {a['year']}",
             caption=_note(a)
+            + _qa_note(a)
             + "share: fraction of listed countries plus 'other countries'; WLD is the source's world total. "
             + _caption(rows),
         )
@@ -170,9 +217,13 @@ def register(app: typer.Typer) -> None:
         ] = None,
         product: ProductOpt = None,
         edition: EditionOpt = None,
+        provenance: ProvenanceOpt = False,
         fmt: FormatOpt = Format.table,
     ) -> None:
-        """Rank producers; --add KAZ=15t shows where a new producer would rank."""
+        """Rank producers; --add KAZ=15t shows where a new producer would rank.
+
+        Example: critmin rank gallium --year 2024 --add KAZ=15t
+        """
         from critmin._api import rank_records
 
         rows, a = rank_records(
@@ -184,11 +235,11 @@ def register(app: typer.Typer) -> None:
             product=product,
             edition=edition,
         )
-        cols = RANK_VIEW
+        cols = _with_provenance(RANK_VIEW, provenance)
         if not a.get("assumptions"):
             cols = [c for c in cols if c not in ("share_before", "what_if")]
         out = _value_column(_select(rows, cols))
-        cap = _note(a) + _caption(rows)
+        cap = _note(a) + _qa_note(a) + _caption(rows)
         if a.get("assumptions"):
             cap = (
                 "ASSUMPTION (what-if): "
@@ -281,6 +332,7 @@ def register(app: typer.Typer) -> None:
             _display(records(df), fmt),
             fmt,
             title=f"{df['iso3'].iloc[0] if len(df) else name}: top-{top} positions",
+            caption=_note(df.attrs) or None,
         )
 
     @app.command()
@@ -295,7 +347,7 @@ def register(app: typer.Typer) -> None:
     def revisions(
         commodity: str, measure: MeasureOpt = None, fmt: FormatOpt = Format.table
     ) -> None:
-        """Figures revised between editions (e.g. MCS 2025 -> MCS 2026)."""
+        """Figures revised between editions (e.g. MCS 2025 -> MCS 2026), and countries that appear or disappear."""
         import critmin
 
         df = critmin.revisions(commodity, measure)
@@ -303,6 +355,7 @@ def register(app: typer.Typer) -> None:
             "measure",
             "iso3",
             "country",
+            "status",
             "year",
             "unit",
             "edition_old",
@@ -313,6 +366,7 @@ def register(app: typer.Typer) -> None:
             "qualifier_new",
             "change",
             "change_pct",
+            "note",
         ]
         emit(df[cols], fmt, title=f"Revisions: {critmin.resolve_commodity(commodity)}")
 

@@ -27,6 +27,13 @@ ImporterOpt = Annotated[
         help="Importer: EU27, OECD, G7, a country (USA) or a list (USA,JPN).",
     ),
 ]
+DomesticOpt = Annotated[
+    str,
+    typer.Option(
+        "--domestic",
+        help="Domestic supply: auto (own_governance for EU27, secure otherwise), own_governance or secure.",
+    ),
+]
 YearOpt = Annotated[
     int | None,
     typer.Option("--year", "-y", help="Latest production year to use (default: latest with data)."),
@@ -38,8 +45,13 @@ def _caption(a: dict[str, Any], draws: int, seed: int | None, top: int) -> str:
         f"importer {a['importer']} ({len(a['members'])} countries); WGI {a['wgi_years'][0]}-"
         f"{a['wgi_years'][1]}; "
         + (f"{draws} draws, seed {seed}, p_top = P(rank <= {top}). " if draws else "no draws. ")
-        + "value = point estimate at the parameter defaults; p5/p50/p95 over the parameter "
-        "ranges, WGI errors and data qualifiers. Stand-ins: " + "; ".join(a["stand_ins"])
+        + "value = central estimate (parameters at the centre of their ranges); p5/p50/p95 "
+        "over the parameter ranges, WGI errors and data qualifiers (band_<source> = P5-P95 "
+        "width with that source alone); structural_low/high = "
+        "the method's open choices (stage, sourcing code, domestic convention). quality = "
+        "share of the inputs on placeholders (A <= 0.2 ... D > 0.6; '!' = placeholder-"
+        f"dominated, not a finding). Domestic supply: {a['domestic_supply']}. Stand-ins: "
+        + "; ".join(a["stand_ins"])
     )
 
 
@@ -65,6 +77,7 @@ def _default(
             seed=seed,
             top=10,
             limit=None,
+            domestic="auto",
             fmt=fmt,
         )
 
@@ -87,6 +100,7 @@ def rank(
     limit: Annotated[
         int | None, typer.Option("--limit", help="Show only the first N rows per method.")
     ] = None,
+    domestic: DomesticOpt = "auto",
     fmt: FormatOpt = Format.table,
 ) -> None:
     """Rank commodities by supply risk, by one method or all side by side."""
@@ -95,11 +109,16 @@ def rank(
 
     if limit is not None and limit < 1:
         raise ValidationError("--limit must be >= 1")
-    df = supply_risk(importer, method, year, draws=draws, seed=seed, top=top)
+    df = supply_risk(importer, method, year, draws=draws, seed=seed, top=top, domestic=domestic)
     a = df.attrs
     ms = list(dict.fromkeys(df["method"]))
     if len(ms) > 1 and fmt is Format.table:
         wide = side_by_side(df)
+        q = df[df["method"] == ms[0]].set_index("commodity")
+        wide[f"{ms[0]}_quality"] = (
+            wide["commodity"].map(q["quality"])
+            + wide["commodity"].map(q["quality_flag"]).map(lambda f: "!" if f else "")
+        ).to_numpy()
         if limit is not None:
             wide = wide.head(limit)
         title = f"Supply risk seen from {a['importer']} (rows ordered by {ms[0]})"
@@ -114,6 +133,8 @@ def rank(
     cols = ["rank", "commodity", "value", "scale", "stage", "year"]
     if draws:
         cols += ["p5", "p50", "p95", "rank_p5", "rank_p95", "p_top"]
+        cols += ["band_governance", "band_data", "band_parameters"]
+    cols += ["structural_low", "structural_high", "quality", "quality_flag"]
     cols += ["import_reliance", "sourcing", "defaults_used"]
     emit(df[cols], fmt, title=f"Supply risk ({ms[0]}) seen from {a['importer']}", caption=caption)
 
@@ -126,17 +147,21 @@ def explain(
     ] = "eu",
     importer: ImporterOpt = "EU27",
     year: YearOpt = None,
+    domestic: DomesticOpt = "auto",
     fmt: FormatOpt = Format.table,
 ) -> None:
     """Show every factor of one commodity's index: value, unit and source rows."""
     from critmin.risk import explain as _explain
 
-    df = _explain(commodity, method, importer, year)
+    df = _explain(commodity, method, importer, year, domestic=domestic)
     a = df.attrs
     if fmt is not Format.table:
         emit(df, fmt)
         return
     caption = (
+        f"Data quality: grade {a['quality']} ({a['placeholder_share']:.0%} of the inputs on "
+        f"placeholders{'; ' + a['quality_flag'] if a['quality_flag'] else ''}). "
+        f"Domestic supply: {a['domestic_supply']}. "
         "Warnings: "
         + ("; ".join(a["warnings"]) or "none")
         + ". Stand-ins: "

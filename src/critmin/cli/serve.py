@@ -30,7 +30,14 @@ def register(app: typer.Typer) -> None:
         """Serve the HTTP API (/api/v1, /docs, /openapi.json) and the dashboard (/).
 
         Keys for runs and uploads: CRITMIN_API_KEYS or CRITMIN_API_KEYS_FILE. Limits:
-        CRITMIN_API_MAX_BODY_BYTES, CRITMIN_API_MAX_DRAWS, CRITMIN_API_MAX_RUNS_PER_KEY.
+        CRITMIN_API_MAX_BODY_BYTES, CRITMIN_API_MAX_DRAWS, CRITMIN_API_MAX_RUNS_PER_KEY,
+        CRITMIN_API_JOB_TIMEOUT_S, CRITMIN_API_JOB_MEMORY_BYTES, CRITMIN_API_RATE_PER_CLIENT,
+        CRITMIN_API_RATE_PER_KEY.
+
+        The server opens the store read-only: while it runs, `critmin data import` stops
+        with a message naming it (stop the server, import, start it again). Runs are child
+        processes that end with the server on any signal; at startup, workers left by an
+        earlier server are reported (log and /api/v1/health).
         """
         import uvicorn
 
@@ -43,6 +50,11 @@ def register(app: typer.Typer) -> None:
         from critmin.data.store import get_store
 
         get_store()  # create or check the store before accepting requests
+        import sys
+
+        # Heavy handlers run in threads; a short GIL switch interval lets the event loop
+        # (cached reads, health, job polls) get the interpreter back sooner (default 5 ms).
+        sys.setswitchinterval(0.0005)
         uvicorn.run(
             create_app(settings),
             host=host,

@@ -87,7 +87,11 @@ def register(app: typer.Typer) -> None:
                 _display_summary(res.summary),
                 fmt,
                 title=f"{res.name}",
-                caption=f"price deck: {m['price_deck']}; {m['n_assumptions']} inputs are assumptions",
+                caption=(
+                    f"price deck: {m['price_deck']}"
+                    + (f"; fit window {m['fit_window']}" if m.get("fit_window") else "")
+                    + f"; {m['n_assumptions']} inputs are assumptions"
+                ),
             )
             emit(
                 _display_cash_flows(res.cash_flows),
@@ -99,7 +103,35 @@ def register(app: typer.Typer) -> None:
                 tor[c.replace("_usd", "_musd")] = res.tornado[c] / 1e6
             emit(tor, fmt, title=f"NPV tornado, USD million (base {m['npv_usd'] / 1e6:,.2f})")
             if res.fit_table is not None:
-                emit(res.fit_table, fmt, title="Price model (mean-reverting log price)")
+                win = m.get("fit_window", "")
+                emit(
+                    res.fit_table,
+                    fmt,
+                    title=f"Price model (mean-reverting log price), fit window {win}".rstrip(", "),
+                )
+            if res.joins is not None:
+                emit(res.joins, fmt, title="History joins (older series rescaled on the overlap)")
+            if res.window_table is not None:
+                wt = res.window_table.copy()
+                for c in ("npv_usd", "mc_npv_p50_usd"):
+                    wt[c.replace("_usd", "_musd")] = wt.pop(c).astype(float) / 1e6
+                emit(
+                    wt,
+                    fmt,
+                    title="Fit-window sensitivity (same end year, same seed)",
+                    caption="chosen = the spec's window; MC with at most 2,000 paths per window",
+                )
+            if res.regime_table is not None:
+                emit(
+                    res.regime_table,
+                    fmt,
+                    title="Price regimes: transition rates",
+                    caption="estimated = events / years observed in the regime; given = from the spec",
+                )
+            if res.gap_table is not None:
+                emit(res.gap_table, fmt, title="Deterministic vs Monte Carlo")
+            if res.explanation:
+                sys.stdout.write(f"{res.explanation}\n")
             emit(
                 res.assumptions[["name", "value", "unit", "source"]],
                 fmt,

@@ -6,14 +6,11 @@ resolves user spellings (``"Ga"``, ``"gallium"``, ``"Gemanium"``) to canonical i
 
 from __future__ import annotations
 
-import difflib
 import functools
 import re
 from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
-
-from critmin.errors import UnknownCommodityError
 
 __all__ = ["Commodity", "classify_measure", "get", "registry", "resolve"]
 
@@ -63,46 +60,20 @@ def registry() -> dict[str, Commodity]:
     return out
 
 
-def _norm(s: str) -> str:
-    return re.sub(r"[^a-z0-9]+", " ", s.lower()).strip()
-
-
-@functools.lru_cache(maxsize=1)
-def _lookup() -> dict[str, str]:
-    table: dict[str, str] = {}
-    for c in registry().values():
-        keys = [c.id, c.id.replace("_", " "), c.name, *c.aliases, *c.mcs]
-        for k in keys:
-            table.setdefault(_norm(k), c.id)
-        if c.symbol:
-            table.setdefault("sym:" + c.symbol.lower(), c.id)
-    return table
-
-
 def resolve(name: str) -> str:
-    """Canonical id of a commodity name, alias, MCS spelling or chemical symbol.
+    """Canonical id of a commodity name, alias, MCS spelling, chemical symbol or sub-commodity.
+
+    Delegates to :func:`critmin.data.names.commodity`; callers that show output should
+    use that function to get the note of a sub-commodity (``"hafnium"`` -> zirconium).
 
     Raises
     ------
     UnknownCommodityError
-        With close matches as suggestions.
+        With near spellings as suggestions, or the reason a commodity is not covered.
     """
-    raw = name.strip()
-    table = _lookup()
-    # exact-case symbols first ("Sn", "W"), then names
-    if 1 <= len(raw) <= 2 and raw[0].isupper():
-        hit = table.get("sym:" + raw.lower())
-        if hit:
-            return hit
-    key = _norm(raw)
-    if key in table:
-        return table[key]
-    hit = table.get("sym:" + key)
-    if hit and len(key) <= 2:
-        return hit
-    names = [k for k in table if not k.startswith("sym:")]
-    close = difflib.get_close_matches(key, names, n=3, cutoff=0.75)
-    raise UnknownCommodityError(name, sorted({table[c] for c in close}))
+    from critmin.data.names import commodity
+
+    return commodity(name).id
 
 
 def get(name: str) -> Commodity:

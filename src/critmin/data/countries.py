@@ -132,8 +132,25 @@ def groups() -> dict[str, dict[str, Any]]:
 
 
 def group_members(name: str) -> list[str]:
-    """ISO3 members of a group such as ``EU27``, ``OECD`` or ``G7`` (case-insensitive)."""
+    """ISO3 members of a group such as ``EU27``, ``OECD`` or ``G7`` (case-insensitive).
+
+    Group aliases of :mod:`critmin.data.names` (``"EU"``, ``"European Union"``, ``"G-7"``)
+    are accepted.
+
+    Raises
+    ------
+    UnknownCountryError
+        If ``name`` is not a group (a country name raises too).
+    """
     for key, spec in groups().items():
         if key.lower() == name.strip().lower():
             return list(spec["members"])
-    raise UnknownCountryError(name)
+    from critmin.data.names import country
+
+    try:
+        hit = country(name)
+    except UnknownCountryError:
+        raise UnknownCountryError(name) from None
+    if hit.kind != "group":
+        raise UnknownCountryError(name, hint=f"{hit.id} is a country, not a group (EU27, OECD, G7)")
+    return list(hit.members)

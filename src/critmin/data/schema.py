@@ -73,6 +73,11 @@ OBSERVATION_COLUMNS: Final[list[str]] = [
     "source_row",  # 1-based line in the source file (header = 1)
 ]
 
+#: Provenance columns the bundled tables carry beyond the canonical ones: the file (path
+#: inside the reference folder, or a salient/DS140 file name), the 1-based line in it, and
+#: the source's URL. Observations already have ``source_row``; prices add it here.
+PROVENANCE_COLUMNS: Final[list[str]] = ["file", "url"]
+
 PRICE_COLUMNS: Final[list[str]] = [
     "series",
     "commodity",

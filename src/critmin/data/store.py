@@ -21,6 +21,7 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from critmin.data._storefile import UnopenableStore, carry_user_rows, connect, one_line, unreadable
 from critmin.errors import DataNotFoundError, StoreError
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -39,6 +40,9 @@ _TABLES = (
     "country_groups",
     "commodities",
     "sources",
+    "qa",
+    "table_flags",
+    "dropped",
 )
 
 _USER_DDL = """
@@ -80,15 +84,6 @@ def _manifest() -> dict[str, Any]:
     return data
 
 
-def _connect(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
-    import duckdb
-
-    try:
-        return duckdb.connect(str(path), read_only=read_only)
-    except duckdb.Error as exc:
-        raise StoreError(f"cannot open store {path}: {exc}") from exc
-
-
 def _fingerprint(con: duckdb.DuckDBPyConnection) -> str | None:
     try:
         row = con.execute("SELECT value FROM meta WHERE key = 'fingerprint'").fetchone()
@@ -113,16 +108,8 @@ def _create(path: Path, manifest: dict[str, Any]) -> None:
                 f = (src / f"{t}.parquet").as_posix().replace("'", "''")
                 con.execute(f"CREATE TABLE {t} AS SELECT * FROM read_parquet('{f}')")
             con.execute(_USER_DDL)
-            if path.exists():  # carry user data over
-                old = str(path).replace("'", "''")
-                try:
-                    con.execute(f"ATTACH '{old}' AS old (READ_ONLY)")
-                    for t in ("user_observations", "user_sources"):
-                        with contextlib.suppress(duckdb.Error):
-                            con.execute(f"INSERT INTO {t} SELECT * FROM old.{t}")
-                    con.execute("DETACH old")
-                except duckdb.Error:
-                    pass
+            if path.exists():  # carry user data over, every row or stop
+                carry_user_rows(con, path)
             con.execute("CREATE TABLE meta (key VARCHAR, value VARCHAR)")
             con.execute("INSERT INTO meta VALUES ('fingerprint', ?)", [manifest["fingerprint"]])
             con.execute("CHECKPOINT")
@@ -130,7 +117,7 @@ def _create(path: Path, manifest: dict[str, Any]) -> None:
             con.close()
         os.replace(tmp, path)
     except duckdb.Error as exc:
-        raise StoreError(f"cannot create store {path}: {exc}") from exc
+        raise StoreError(f"cannot create store {path}: {one_line(exc)}") from exc
     finally:
         with contextlib.suppress(FileNotFoundError):
             tmp.unlink()
@@ -155,13 +142,16 @@ class Store:
         self.fingerprint = str(manifest["fingerprint"])
         self.read_only = read_only
         if self.path.exists():
-            con = _connect(self.path, read_only=read_only)
+            try:
+                con = connect(self.path, read_only=read_only)
+            except UnopenableStore as exc:  # never rebuilt over user rows
+                raise unreadable(self.path, one_line(exc.__cause__ or exc)) from exc
             if _fingerprint(con) == self.fingerprint:
                 self.con = con
                 return
             con.close()
         _create(self.path, manifest)
-        self.con = _connect(self.path, read_only=read_only)
+        self.con = connect(self.path, read_only=read_only)
 
     # ------------------------------------------------------------------ basics
     def close(self) -> None:
@@ -372,6 +362,22 @@ class Store:
         row = self.con.execute("SELECT count(*) FROM user_observations").fetchone()
         return 0 if row is None else int(row[0])
 
+    def user_data_hash(self) -> str:
+        """SHA-256 of the user tables' content (rows sorted) and the dataset fingerprint.
+
+        Returns
+        -------
+        str
+            Hex digest; equal before an import and after removing what it added.
+        """
+        import hashlib
+
+        h = hashlib.sha256(self.fingerprint.encode())
+        for t in ("user_observations", "user_sources"):
+            rows = self.con.execute(f"SELECT * FROM {t} ORDER BY ALL").fetchall()
+            h.update(f"{t}:{rows!r}".encode())
+        return h.hexdigest()
+
     # ------------------------------------------------------------------ others
     def prices(self, series: str | None = None, commodity: str | None = None) -> pd.DataFrame:
         """Price observations (series, commodity, date, period, frequency, value, unit, ...)."""
@@ -441,6 +447,25 @@ class Store:
         ).fetchall()
         return {str(a): str(b) for a, b in rows}
 
+    def country_name_records(self) -> list[dict[str, Any]]:
+        """``iso3`` and ``name`` of every country (no aggregates), for name matching."""
+        return self.records("SELECT iso3, name FROM countries WHERE entity_type = 'country'")
+
+    def count_facts_matching(self, pattern: str) -> int:
+        """Number of valued facts whose ``item`` matches a regular expression (case-insensitive).
+
+        Parameters
+        ----------
+        pattern : str
+            A regular expression (DuckDB ``regexp_matches`` syntax), bound as a parameter.
+        """
+        rows = self.records(
+            "SELECT count(*) AS n FROM facts WHERE value_num IS NOT NULL "
+            "AND regexp_matches(item, ?, 'i')",
+            [pattern],
+        )
+        return int(rows[0]["n"])
+
     def commodity_record(self, commodity_id: str) -> dict[str, Any] | None:
         """The commodities-table row of a canonical id."""
         rows = self.records("SELECT * FROM commodities WHERE commodity = ?", [commodity_id])
@@ -482,6 +507,80 @@ class Store:
             ORDER BY published, source_id, "table"
             """
         )
+
+    def edition_changes(self, commodity: str) -> pd.DataFrame:
+        """Revisions, appearances and disappearances of a commodity's rows between editions.
+
+        See :func:`critmin.data.editions.edition_changes` (reserves and capacity compared
+        at each edition's latest year, so MCS 2025 end-2024 reserves meet MCS 2026 end-2025).
+        """
+        from critmin.data.editions import edition_changes
+
+        obs = self.observations(commodity, all_editions=True, include_user=False)
+        pub = {
+            r["edition"]: str(r["published"])
+            for r in self.records(
+                "SELECT edition, max(published) AS published FROM sources GROUP BY edition"
+            )
+        }
+        return edition_changes(obs, pub)
+
+    def qa_findings(self, commodity: str | None = None) -> pd.DataFrame:
+        """Findings of the build's QA gate (``critmin.data.qa.QA_COLUMNS``).
+
+        Parameters
+        ----------
+        commodity : str, optional
+            Canonical id; default all commodities.
+        """
+        w, params = _where({"commodity": commodity})
+        return self.sql(
+            f'SELECT * FROM qa {w} ORDER BY status DESC, commodity, "check", measure, year',
+            params,
+        )
+
+    def table_flags(
+        self, commodity: str, measure: str | None = None, year: int | None = None
+    ) -> list[dict[str, Any]]:
+        """Flags of whole tables, e.g. ``not_additive`` (world total 'XX' in the source).
+
+        Shares, HHI and ranks must refuse a flagged table (or use a stated consistent
+        subset) and show the ``reason``.
+
+        Returns
+        -------
+        list of dict
+            Rows ``commodity, measure, product, year, edition, flag, reason, source_id,
+            source_row``.
+        """
+        w, params = _where({"commodity": commodity, "measure": measure, "year": year})
+        return self.records(f"SELECT * FROM table_flags {w} ORDER BY measure, year", params)
+
+    def source_files(self) -> pd.DataFrame:
+        """Every source file used by the bundled dataset, with its source, URL and licence.
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``source_id, file, url, licence, observations, prices`` (row counts).
+        """
+        return self.sql(
+            """
+            WITH f AS (
+              SELECT source_id, file, url, count(*) AS observations, 0 AS prices
+              FROM observations GROUP BY ALL
+              UNION ALL SELECT source_id, file, url, 0, count(*) FROM prices GROUP BY ALL
+            )
+            SELECT f.source_id, f.file, f.url, s.licence,
+                   sum(observations)::BIGINT AS observations, sum(prices)::BIGINT AS prices
+            FROM f LEFT JOIN sources s USING (source_id)
+            GROUP BY ALL ORDER BY f.source_id, f.file
+            """
+        )
+
+    def dropped(self) -> pd.DataFrame:
+        """Source files, columns and cells the build deliberately did not store, with reasons."""
+        return self.sql('SELECT * FROM dropped ORDER BY file, row, "column"')
 
     def require(self, df: pd.DataFrame, what: str) -> pd.DataFrame:
         """Raise :class:`DataNotFoundError` when ``df`` is empty."""

@@ -174,4 +174,36 @@ def table_records(
     key: dict[str, Any] = {"commodity": cid, "measure": measure, "product": product, "year": year}
     if note is not None:
         key["note"] = note
+    flag = not_additive_reason(store, cid, measure, product, year, table)
+    if flag is not None:
+        key["not_additive"] = flag
     return table, key
+
+
+def not_additive_reason(
+    store: Store,
+    commodity: str,
+    measure: str,
+    product: str | None,
+    year: int,
+    table: list[dict[str, Any]],
+) -> str | None:
+    """Why a table must not be summed, shared or ranked (the source's world total is 'XX').
+
+    The build's QA gate flags such tables (:meth:`Store.table_flags`); the flag applies
+    when it names this table's measure, product and year in an edition of its rows.
+
+    Returns
+    -------
+    str or None
+        The reason, or ``None`` for an additive table.
+    """
+    editions = {r.get("edition") for r in table}
+    for f in store.table_flags(commodity, measure, year):
+        if (
+            f.get("flag") == "not_additive"
+            and (f.get("product") or "") == (product or "")
+            and f.get("edition") in editions
+        ):
+            return str(f["reason"])
+    return None

@@ -18,9 +18,9 @@ MAX_WHAT_IFS = 10
 """Most additions plus removals accepted in one request."""
 
 _ADD = re.compile(
-    r"^\s*([A-Za-z][A-Za-z .'()-]{1,59})\s*=\s*(\d{1,12}(?:\.\d{1,9})?(?:[eE][+-]?\d{1,2})?\s*[A-Za-z]{1,10})\s*$"
+    r"^\s*([A-Za-z][A-Za-z0-9 .'()-]{1,59})\s*=\s*(\d{1,12}(?:\.\d{1,9})?(?:[eE][+-]?\d{1,2})?\s*[A-Za-z]{1,10})\s*$"
 )
-_REMOVE = re.compile(r"[A-Za-z][A-Za-z .'()-]{1,59}")
+_REMOVE = re.compile(r"[A-Za-z][A-Za-z0-9 .'()-]{1,59}")
 
 
 def parse_what_ifs(

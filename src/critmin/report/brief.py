@@ -23,9 +23,10 @@ from critmin.errors import CritminError, SpecError
 from critmin.report import sections as sections_
 from critmin.report.html import Section, render_document, render_section, render_value, table_html
 from critmin.report.section import BriefSection
+from critmin.report.summary import summary_section
 from critmin.views import RANK_COLUMNS
 
-__all__ = ["BriefResult", "BriefSpec", "brief", "demo_folder", "load_brief_spec"]
+__all__ = ["BriefResult", "BriefSpec", "brief", "demo_folder", "load_brief_spec", "to_pdf"]
 
 DEMO_DIR = Path("examples/kazakhstan-2025")
 
@@ -124,12 +125,13 @@ def _claims_section(spec: BriefSpec, base: Path, res: BriefResult) -> Section | 
     )
     kpis = "".join(
         f'<div class="kpi"><b>{counts.get(k, 0)}</b><span>{k.replace("_", " ")}</span></div>'
-        for k in ("supported", "contradicted", "not_checkable")
+        for k in ("supported", "contradicted", "not_checkable", "not_independent")
     )
     s.add(f'<div class="kpis">{kpis}</div>')
     s.text(
         "Not checkable is an honest answer: the data at hand cannot settle the figure. "
-        "It is never counted as support.",
+        "It is never counted as support. Not independent: the only evidence found comes from "
+        "the story's own source (its publisher, the outlets it cites or the company it quotes).",
         "note",
     )
     rows = []
@@ -141,20 +143,34 @@ def _claims_section(spec: BriefSpec, base: Path, res: BriefResult) -> Section | 
         assumptions = "".join(
             f'<div class="assumption">ASSUMPTION: {html.escape(a)}</div>' for a in r["assumptions"]
         )
+        basis = r.get("basis") or ""
+        rev = r.get("revision") or ""
+        extra = (f"<p class='note'>Basis: {html.escape(basis)}</p>" if basis else "") + (
+            f"<p class='note'>Editions: {html.escape(rev)}</p>" if rev else ""
+        )
         rows.append(
-            "<tr>"
+            f'<tr id="claim-{html.escape(r["id"])}">'
             f"<td>{html.escape(r['id'])}</td>"
             f"<td>&ldquo;{html.escape(r['text'])}&rdquo;</td>"
             f'<td><span class="verdict {r["verdict"]}">{r["verdict"].replace("_", " ")}</span></td>'
-            f"<td>{html.escape(r['explanation'])}{assumptions}"
+            f"<td>{html.escape(r['explanation'])}{extra}{assumptions}"
             f"<details><summary>evidence ({len(ev)} rows; {html.escape(', '.join(r['sources']) or 'no source')})</summary>{evid}</details></td>"
             "</tr>"
         )
     s.add(
-        "<table><thead><tr><th>id</th><th>claim (quoted)</th><th>verdict</th><th>computed and evidence</th></tr></thead>"
-        f"<tbody>{''.join(rows)}</tbody></table>"
+        '<div class="tw"><table><thead><tr><th>Claim</th><th>Statement (quoted)</th><th>Verdict</th>'
+        "<th>What the data say, with the edition and source row</th></tr></thead>"
+        f"<tbody>{''.join(rows)}</tbody></table></div>"
     )
     return s
+
+
+def _country_name(iso3: str) -> str:
+    """ "China (CHN)" from the countries table; the code alone when it is not there."""
+    from critmin.data.store import get_store
+
+    names = get_store().country_names([iso3])
+    return f"{names[iso3]} ({iso3})" if iso3 in names else iso3
 
 
 def _market_section(spec: BriefSpec, res: BriefResult) -> Section:
@@ -176,9 +192,13 @@ def _market_section(spec: BriefSpec, res: BriefResult) -> Section:
     )
     res.market = {
         "commodity": a["commodity"],
+        "measure": a["measure"],
         "year": a["year"],
         "hhi": float(conc["hhi"]),
         "cr1": float(conc["cr1"]),
+        "top_iso3": _country_name(str(conc["top_iso3"])),
+        "edition": str(conc.get("edition", "") or ""),
+        "assumptions": [],
     }
     if m.what_if:
         r = critmin.rank(m.commodity, a["year"], add=dict(m.what_if))
@@ -197,6 +217,7 @@ def _market_section(spec: BriefSpec, res: BriefResult) -> Section:
             k = kaz.iloc[0]
             res.market["what_if_rank"] = int(k["rank"])
             res.market["what_if_iso3"] = str(k["iso3"])
+            res.market["assumptions"] = list(r.attrs.get("assumptions", []))
     else:
         s.add(render_value(share_chart(prod, f"{a['commodity']} {a['year']}: shares")))
     for other in m.also:
@@ -275,6 +296,7 @@ def brief(folder: str | Path, out: str | Path | None = None) -> BriefResult:
         s = make()
         if s is not None:
             sections.append(s)
+    sections.insert(0, summary_section(res.claims, res.market))
     if spec.risk is not None:
         r = spec.risk
         s = _module_section(
@@ -346,6 +368,56 @@ def brief(folder: str | Path, out: str | Path | None = None) -> BriefResult:
     os.replace(tmp, target)
     res.path = target
     return res
+
+
+def to_pdf(html_path: str | Path, pdf_path: str | Path | None = None) -> Path:
+    """Print a briefing to PDF with headless Chromium (its print stylesheet applies).
+
+    Raises
+    ------
+    CritminError
+        When no Chromium is installed, or it fails (one line, with its exit status).
+    """
+    import shutil
+    import subprocess
+
+    src = Path(html_path).resolve()
+    target = Path(pdf_path) if pdf_path is not None else src.with_suffix(".pdf")
+    exe = next(
+        (
+            p
+            for p in (shutil.which(n) for n in ("chromium", "chromium-browser", "google-chrome"))
+            if p
+        ),
+        None,
+    )
+    if exe is None:
+        raise CritminError(
+            f"{target}: no headless Chromium installed (chromium); the HTML is at {src}"
+        )
+    target.parent.mkdir(parents=True, exist_ok=True)
+    args = [
+        exe,
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--no-pdf-header-footer",
+        "--run-all-compositor-stages-before-draw",
+        "--virtual-time-budget=10000",
+        f"--print-to-pdf={target.resolve()}",
+        src.as_uri(),
+    ]
+    try:
+        proc = subprocess.run(args, capture_output=True, timeout=120, check=False)
+    except subprocess.TimeoutExpired as exc:
+        raise CritminError(f"{target}: Chromium did not finish printing in 120 s") from exc
+    if proc.returncode != 0 or not target.exists():
+        raise CritminError(
+            f"{target}: Chromium exited with status {proc.returncode} while printing"
+        )
+    return target
 
 
 def demo_folder() -> Path | None:

@@ -7,6 +7,8 @@ import html
 import json
 from typing import TYPE_CHECKING, Any
 
+from critmin.report.labels import is_plain, label, metric, unit_of
+
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
@@ -37,6 +39,32 @@ td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: now
 .supported { color: #fff; background: var(--ok); }
 .contradicted { color: #fff; background: var(--bad); }
 .not_checkable { color: #fff; background: var(--na); }
+.not_independent { color: #fff; background: #6b4fa0; }
+.tw { max-width: 100%; overflow-x: auto; }
+td, th { overflow-wrap: anywhere; }
+td.num { overflow-wrap: normal; }
+.summary ul { padding-left: 1.2em; } .summary li { margin: 4px 0; }
+.summary a.ref { font-size: .8rem; white-space: nowrap; }
+.plotly-graph-div, .js-plotly-plot, svg, img { max-width: 100%; }
+nav { display: flex; flex-wrap: wrap; gap: 4px 0; }
+@media (max-width: 700px) {
+  header, nav, main, footer { padding-left: 12px; padding-right: 12px; }
+  header h1 { font-size: 1.25rem; }
+  table { font-size: .78rem; } th, td { padding: 3px 4px; }
+  .kpi { min-width: 0; flex: 1 1 40%; }
+}
+@media print {
+  @page { size: A4; margin: 14mm 12mm; }
+  body { font-size: 10pt; }
+  nav, summary::marker { display: none; }
+  header, main, footer { padding: 0; max-width: none; }
+  a { color: inherit; text-decoration: none; }
+  .tw { overflow: visible; }
+  table { font-size: 8pt; page-break-inside: auto; } tr { break-inside: avoid; }
+  thead { display: table-header-group; }
+  h2, h3 { break-after: avoid; } .chart, .kpis, .assumption { break-inside: avoid; }
+  .verdict { border: 1px solid #000; -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+}
 .note { color: var(--muted); font-size: .85rem; }
 .assumption { background: #fff7e0; border-left: 4px solid #e0a800; padding: 6px 10px; margin: 8px 0; font-size: .88rem; }
 details { margin: 2px 0; } summary { cursor: pointer; color: var(--accent); font-size: .82rem; }
@@ -84,10 +112,17 @@ def _cell(v: Any, col: str) -> tuple[str, bool]:
         return "—", True
     if isinstance(v, bool):
         return ("yes" if v else "no"), False
+    if is_plain(col) and isinstance(v, int | float):
+        return (str(int(v)) if float(v).is_integer() else str(v)), True
     if isinstance(v, int) and not isinstance(v, bool):
         return f"{v:,}", True
     if isinstance(v, float):
-        if col == "share" or col.startswith("share") or col.endswith("_share"):
+        if (
+            col == "share"
+            or col.startswith("share")
+            or col.endswith("_share")
+            or unit_of(col) == "%"
+        ):
             return f"{100 * v:.2f} %", True
         if abs(v) >= 1000:
             return f"{v:,.0f}", True
@@ -105,25 +140,51 @@ def _cell(v: Any, col: str) -> tuple[str, bool]:
     return html.escape(s), False
 
 
-def table_html(df: pd.DataFrame, max_rows: int = 200) -> str:
-    """An HTML table of a DataFrame (numbers right-aligned, NaN as an em dash)."""
+def _present(row: dict[str, Any]) -> dict[str, Any]:
+    """A metric row (``metric, value, unit``) with its human label and unit; an input row
+    whose name is a year keeps the year unseparated."""
+    if "metric" in row and "value" in row:
+        text, value, unit = metric(str(row["metric"]), row["value"], row.get("unit"))
+        row = {**row, "metric": text, "value": value, "unit": unit}
+    name = str(row.get("name") or row.get("metric") or "")
+    if name.lower().endswith("year") and isinstance(row.get("value"), int | float):
+        row = {**row, "value": str(int(row["value"]))}
+    return row
+
+
+def table_html(df: pd.DataFrame, max_rows: int = 200, row_ids: str | None = None) -> str:
+    """An HTML table of a DataFrame: human column labels with units (the label registry),
+    numbers right-aligned, years and identifiers unseparated, NaN as an em dash; wrapped so
+    that a wide table scrolls inside its box, never the page.
+
+    ``row_ids`` names a column whose value becomes each row's anchor (``row-<value>``).
+    """
     from critmin._records import records
 
     cols = [str(c) for c in df.columns]
-    head = "".join(f"<th>{html.escape(c)}</th>" for c in cols)
+    head = "".join(f"<th>{html.escape(label(c))}</th>" for c in cols)
     body = []
-    for row in records(df.head(max_rows)):
+    for raw in records(df.head(max_rows)):
+        row = _present(raw)
         tds = []
         for c in cols:
             txt, num = _cell(row.get(c), c)
             tds.append(f'<td class="num">{txt}</td>' if num else f"<td>{txt}</td>")
-        body.append("<tr>" + "".join(tds) + "</tr>")
+        rid = (
+            f' id="row-{html.escape(str(raw.get(row_ids)))}"'
+            if row_ids and raw.get(row_ids) is not None
+            else ""
+        )
+        body.append(f"<tr{rid}>" + "".join(tds) + "</tr>")
     more = (
         f'<p class="note">{len(df) - max_rows} more rows not shown.</p>'
         if len(df) > max_rows
         else ""
     )
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>{more}"
+    return (
+        f'<div class="tw"><table><thead><tr>{head}</tr></thead>'
+        f"<tbody>{''.join(body)}</tbody></table></div>{more}"
+    )
 
 
 def figure_html(fig: Any) -> str:
@@ -157,10 +218,10 @@ def render_value(v: Any, name: str | None = None) -> str:
     if v is None:
         return ""
     if isinstance(v, pd.DataFrame):
-        label = html.escape((name or "table").replace("_", " "))
+        title = html.escape(label(name or "table", with_unit=False))
         if len(v) > _COLLAPSE_ROWS:
-            return f"<details><summary>{label} ({len(v)} rows)</summary>{table_html(v)}</details>"
-        return (f"<h3>{label}</h3>" if name else "") + table_html(v)
+            return f"<details><summary>{title} ({len(v)} rows)</summary>{table_html(v)}</details>"
+        return (f"<h3>{title}</h3>" if name else "") + table_html(v)
     if _is_figure(v):
         return f'<div class="chart">{figure_html(v)}</div>'
     if isinstance(v, list | tuple):
@@ -190,12 +251,12 @@ def render_section(sec: BriefSection) -> str:
     out.extend(render_value(f) for f in sec.figures.values())
     if sec.key_figures:
         rows = "".join(
-            f"<tr><th>{html.escape(k.label)}</th><td>{_cell(k.value, k.label)[0]}"
+            f"<tr><th>{html.escape(label(k.label, with_unit=False))}</th><td>{_cell(k.value, k.label)[0]}"
             f"{' ' + html.escape(k.unit) if k.unit and k.value is not None else ''}"
             f"{' (' + html.escape(k.note) + ')' if k.note else ''}</td></tr>"
             for k in sec.key_figures
         )
-        out.append(f"<table style='width:auto'>{rows}</table>")
+        out.append(f"<div class='tw'><table style='width:auto'>{rows}</table></div>")
     out.extend(render_value(t, name) for name, t in sec.tables.items())
     return "".join(out)
 
@@ -210,7 +271,10 @@ def render_document(title: str, subtitle: str, sections: list[Section], footer: 
         "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
         "<meta name='viewport' content='width=device-width, initial-scale=1'>"
         f"<title>{html.escape(title)}</title><style>{CSS}</style>"
-        f"<script>{get_plotlyjs()}</script></head><body>"
+        f"<script>{get_plotlyjs()}</script>"
+        "<script>window.addEventListener('beforeprint',function(){"
+        "document.querySelectorAll('details').forEach(function(d){d.open=true;});});</script>"
+        "</head><body>"
         f"<header><h1>{html.escape(title)}</h1><p>{html.escape(subtitle)}</p><p>Generated {now} by critmin.</p></header>"
         f"<nav>{nav}</nav><main>{''.join(s.html() for s in sections)}</main>"
         f"<footer>{footer}</footer></body></html>"

@@ -194,6 +194,9 @@ def deposit_section(spec_path: str | Path) -> BriefSection:
         keys.append(KeyFigure("highest hole grade", hit["max_grade"], g.unit))
     tables = {"resource": res.resource_at_reporting_cutoff(), "resource_all": res.resource}
     tables["grade_tonnage"] = res.grade_tonnage
+    if res.resource_grades is not None:
+        tables["resource_grades"] = res.resource_grades
+    tables["ledger"] = res.ledger
     if ex.get("intercepts") is not None:
         tables["best_intercepts"] = ex["intercepts"]
     return BriefSection(

@@ -52,11 +52,14 @@ def _prepare(
     params: Mapping[str, Any] | None,
     wgi_window: int | None,
     store: Store | None,
+    domestic: str = "auto",
 ) -> tuple[str, list[str], dict[str, list[Stage]], Governance, RiskData]:
     from critmin.risk import inputs
+    from critmin.risk.quality import resolve_domestic
 
     data = inputs.load(store)
     label, members = inputs.importer_members(importer, data)
+    dom = resolve_domestic(domestic, label)
     if commodities is None:
         cids = sorted(data.commodities["commodity"])
         strict = False
@@ -67,7 +70,7 @@ def _prepare(
         strict = True
     stages: dict[str, list[Stage]] = {}
     for c in cids:
-        st = inputs.stages(c, members, data, year, params)
+        st = inputs.stages(c, members, data, year, params, dom)
         if st:
             stages[c] = st
         elif strict:
@@ -77,6 +80,7 @@ def _prepare(
     codes = sorted(
         {c for sl in stages.values() for s in sl for c in s.global_supply.iso3}
         | {c for sl in stages.values() for s in sl if s.imports for c in s.imports.iso3}
+        | {c for sl in stages.values() for s in sl if s.alt_imports for c in s.alt_imports.iso3}
     )
     last = max(s.year for sl in stages.values() for s in sl)
     gov = inputs.governance(
@@ -114,6 +118,7 @@ def supply_risk(
     params: Mapping[str, Any] | None = None,
     trade_factors: Mapping[str, float] | None = None,
     wgi_window: int | None = None,
+    domestic: str = "auto",
     store: Store | None = None,
 ) -> pd.DataFrame:
     """Supply-risk indices of every commodity with enough data, ranked, from one importer's view.
@@ -142,6 +147,12 @@ def supply_risk(
         ISO3 to EU trade factor t (e.g. ``{"CHN": 1.3}`` for export restrictions).
     wgi_window : int, optional
         Years of WGI averaged (default 5, ``parameters.yaml``).
+    domestic : str
+        How the importer's own production enters its sourcing: ``own_governance``
+        (weighted by its own WGI, t = 0.8: the EU method for the EU), ``secure``
+        (adds no risk) or ``auto`` (default: ``own_governance`` for the EU27,
+        ``secure`` for any other importer). The convention used is in
+        ``attrs['domestic_supply']`` and the column ``domestic_supply``.
 
     Returns
     -------
@@ -165,14 +176,23 @@ def supply_risk(
     ms = _methods(method)
     if draws < 0:
         raise ValidationError("draws must be >= 0")
+    from critmin.risk.quality import structural, summary
+
     label, members, stages, gov, _ = _prepare(
-        importer, commodities, year, params, wgi_window, store
+        importer, commodities, year, params, wgi_window, store, domestic
     )
     point = {
         c: [evaluate(s, gov, 1, None, None, None, trade_factors) for s in sl]
         for c, sl in stages.items()
     }
     mc = simulate(stages, gov, ms, draws, seed, trade_factors) if draws > 0 else None
+    alts = {c: structural(sl, gov, ms, trade_factors) for c, sl in stages.items()}
+    by_source: dict[str, dict[str, Any]] = {}
+    if mc is not None:
+        nb = min(draws, 500)
+        for j, src in enumerate(("governance", "data", "parameters")):
+            seed_j = None if seed is None else seed + 1000 * (j + 1)
+            by_source[src] = simulate(stages, gov, ms, nb, seed_j, trade_factors, frozenset({src}))
     frames = []
     for meth in ms:
         key = "eu" if meth == "eu2020" else meth
@@ -195,6 +215,9 @@ def supply_risk(
                     else "production shares",
                     "defaults_used": _defaults([s], meth),
                     "warnings": warn,
+                    "domestic_supply": s.domestic,
+                    **summary(s, meth),
+                    **_structural(alts[c][meth], float(v[0])),
                 }
             )
         df = pd.DataFrame(rows)
@@ -205,9 +228,16 @@ def supply_risk(
             st = rank_stability(vals, top)
             for k, arr in st.items():
                 df[k] = arr
+            with np.errstate(all="ignore"):
+                for src, sim in by_source.items():
+                    v = sim[meth][[order.index(c) for c in df["commodity"]]]
+                    q = np.nanpercentile(v, [5, 95], axis=1)
+                    df[f"band_{src}"] = q[1] - q[0]
         else:
             for k in ("p5", "p50", "p95", "rank_p5", "rank_p50", "rank_p95", "p_top"):
                 df[k] = np.nan
+            for src in ("governance", "data", "parameters"):
+                df[f"band_{src}"] = np.nan
         df["rank"] = df["value"].rank(ascending=False, method="min").astype(int)
         frames.append(df.sort_values(["rank", "commodity"]))
     cols = [
@@ -227,6 +257,17 @@ def supply_risk(
         "p_top",
         "import_reliance",
         "sourcing",
+        "band_governance",
+        "band_data",
+        "band_parameters",
+        "structural_low",
+        "structural_high",
+        "structural",
+        "placeholder_share",
+        "quality",
+        "quality_flag",
+        "placeholders",
+        "domestic_supply",
         "defaults_used",
         "warnings",
     ]
@@ -240,8 +281,27 @@ def supply_risk(
         seed=seed,
         top=top,
         stand_ins=list(STAND_INS),
+        domestic_supply=_domestic_text(label, stages),
     )
     return out
+
+
+def _structural(alts: dict[str, float], value: float) -> dict[str, Any]:
+    vals = [value, *alts.values()]
+    return {
+        "structural_low": min(vals),
+        "structural_high": max(vals),
+        "structural": [f"{k}: {v:.3g}" for k, v in alts.items()],
+    }
+
+
+def _domestic_text(label: str, stages: Mapping[str, list[Stage]]) -> str:
+    conv = next((s.domestic for sl in stages.values() for s in sl), "secure")
+    what = {
+        "own_governance": "domestic producers weighted by their own scaled WGI (t = 0.8)",
+        "secure": "domestic supply treated as secure (adds no sourcing risk)",
+    }[conv]
+    return f"{conv}: {what}; importer {label} (parameters.yaml domestic_supply, default auto)"
 
 
 def side_by_side(df: pd.DataFrame) -> pd.DataFrame:
@@ -263,132 +323,9 @@ def side_by_side(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _country_rows(
-    stage: Stage, gov: Governance, method: str, trade_factors: Mapping[str, float] | None
-) -> list[dict[str, Any]]:
-    from critmin.risk.engine import trade_factors as tfs
-
-    gs = stage.global_supply
-    s = gs.shares()
-    gi = gov.index(gs.iso3)
-    w = m.wgi_scaled(gov.mean[gi])
-    t = tfs(gs.iso3, stage.members, trade_factors)
-    wgi_src = f"worldbank_wgi {gov.years[0]}-{gov.years[1]} (mean of 6 dimensions)"
-    rows: list[dict[str, Any]] = []
-    unit_s = (
-        "fraction of global supply"
-        if stage.global_basis == "production"
-        else "fraction of world exports"
-    )
-    for i in np.argsort(-s):
-        if s[i] <= 0:
-            continue
-        c = gs.iso3[i]
-        imp = " (WGI imputed: median)" if c in gov.imputed else ""
-        rows.append(
-            {
-                "factor": "global_share",
-                "iso3": c,
-                "value": s[i],
-                "unit": unit_s,
-                "source": f"{gs.source[i]} [{gs.qualifier[i]}]",
-            }
-        )
-        if method in ("eu", "eu2020"):
-            rows.append(
-                {
-                    "factor": "wgi_scaled",
-                    "iso3": c,
-                    "value": w[i],
-                    "unit": "0-10",
-                    "source": wgi_src + imp,
-                }
-            )
-            rows.append(
-                {
-                    "factor": "trade_factor",
-                    "iso3": c,
-                    "value": t[i],
-                    "unit": "dimensionless",
-                    "source": "parameters.yaml trade_factor"
-                    if c not in (trade_factors or {})
-                    else "user",
-                }
-            )
-            rows.append(
-                {
-                    "factor": "contribution_global",
-                    "iso3": c,
-                    "value": s[i] ** 2 * w[i] * t[i],
-                    "unit": "0-10",
-                    "source": "S^2 x WGI_scaled x t",
-                }
-            )
-        elif method == "usgs":
-            rows.append(
-                {
-                    "factor": "governance_0_1",
-                    "iso3": c,
-                    "value": w[i] / 10,
-                    "unit": "0-1",
-                    "source": wgi_src + imp,
-                }
-            )
-            rows.append(
-                {
-                    "factor": "contribution_dp",
-                    "iso3": c,
-                    "value": s[i] ** 2 * w[i] / 10,
-                    "unit": "0-1",
-                    "source": "s^2 x g",
-                }
-            )
-    if method in ("geopolrisk",) or (method in ("eu", "eu2020") and stage.imports is not None):
-        if stage.imports is not None:
-            imp_sup = stage.imports
-            sh = imp_sup.shares()
-            codes, srcs = imp_sup.iso3, imp_sup.source
-        else:
-            mem = np.isin(np.asarray(gs.iso3), stage.members)
-            f = np.where(mem, 0.0, s)
-            sh = f / f.sum() if f.sum() > 0 else f
-            codes, srcs = gs.iso3, gs.source
-        ii = gov.index(codes)
-        pi = m.political_instability(gov.pv[ii])
-        ws = m.wgi_scaled(gov.mean[ii])
-        for i in np.argsort(-sh)[:15]:
-            if sh[i] <= 0:
-                continue
-            rows.append(
-                {
-                    "factor": "import_share",
-                    "iso3": codes[i],
-                    "value": sh[i],
-                    "unit": "fraction of imports from outside the importer",
-                    "source": srcs[i],
-                }
-            )
-            if method == "geopolrisk":
-                rows.append(
-                    {
-                        "factor": "political_instability",
-                        "iso3": codes[i],
-                        "value": pi[i],
-                        "unit": "0-1",
-                        "source": f"worldbank_wgi PV {gov.years[0]}-{gov.years[1]}",
-                    }
-                )
-            else:
-                rows.append(
-                    {
-                        "factor": "wgi_scaled",
-                        "iso3": codes[i],
-                        "value": ws[i],
-                        "unit": "0-10",
-                        "source": wgi_src,
-                    }
-                )
-    return rows
+def _src(p: Any) -> str:
+    """A factor's source, or ``default: <reason>`` for a ``parameters.yaml`` default."""
+    return f"default: {p.source}" if p.default else str(p.source)
 
 
 def explain(
@@ -400,6 +337,7 @@ def explain(
     params: Mapping[str, Any] | None = None,
     trade_factors: Mapping[str, float] | None = None,
     wgi_window: int | None = None,
+    domestic: str = "auto",
     store: Store | None = None,
 ) -> pd.DataFrame:
     """Every factor of one commodity's index for one method: value, unit and source.
@@ -410,18 +348,23 @@ def explain(
         Name, alias or symbol.
     method : str
         ``eu``, ``eu2020``, ``usgs``, ``geopolrisk`` or ``hhi``.
-    importer, year, params, trade_factors, wgi_window
+    importer, year, params, trade_factors, wgi_window, domestic
         As in :func:`supply_risk`.
 
     Returns
     -------
     pandas.DataFrame
         ``stage``, ``factor``, ``iso3`` (for country rows), ``value``, ``unit``,
-        ``source`` and ``default`` (True where the value is a ``parameters.yaml``
-        default). The row ``factor == "result"`` of each stage is the index; a
-        ``combined`` row gives the commodity value. ``attrs`` holds the warnings.
+        ``source`` (a source row, or ``default: <reason>``) and ``default`` (True
+        where the value is a ``parameters.yaml`` default). The row ``factor ==
+        "result"`` of each stage is the index; ``data_quality`` gives the stage's
+        placeholder share and grade; a ``combined`` row gives the commodity value.
+        ``attrs`` holds the warnings, the grade of the combined row (``quality``) and
+        the domestic-supply convention.
     """
     from critmin.risk.engine import evaluate
+    from critmin.risk.factors import country_rows
+    from critmin.risk.quality import summary
     from critmin.risk.uncertainty import combine_stages
 
     ms = _methods(method)
@@ -429,10 +372,11 @@ def explain(
         raise ValidationError("explain takes one method")
     meth = ms[0]
     label, _members, stages, gov, _ = _prepare(
-        importer, [commodity], year, params, wgi_window, store
+        importer, [commodity], year, params, wgi_window, store, domestic
     )
     ((cid, sl),) = stages.items()
     rows: list[dict[str, Any]] = []
+    grades = []
     results = []
     unit = m.METHODS[meth]["unit"]
     key = "eu" if meth == "eu2020" else meth
@@ -441,12 +385,26 @@ def explain(
         results.append(r[key])
         ir = s.import_reliance
         base = {"stage": s.stage}
+        q = summary(s, meth)
+        grades.append(q)
         stage_rows: list[dict[str, Any]] = [
             {
                 "factor": "result",
                 "value": r[key][0],
                 "unit": unit,
                 "source": m.METHODS[meth]["label"],
+            },
+            {
+                "factor": "data_quality",
+                "value": q["placeholder_share"],
+                "unit": "fraction of inputs on placeholders",
+                "source": f"grade {q['quality']}"
+                + (f" ({q['quality_flag']})" if q["quality_flag"] else "")
+                + (
+                    "; on placeholders: " + ", ".join(q["placeholders"])
+                    if q["placeholders"]
+                    else ""
+                ),
             },
             {
                 "factor": "global_supply_basis",
@@ -459,7 +417,7 @@ def explain(
             "factor": "import_reliance",
             "value": ir.value,
             "unit": ir.unit,
-            "source": ir.source,
+            "source": _src(ir),
             "default": ir.default,
         }
         if meth in ("eu", "eu2020"):
@@ -477,7 +435,8 @@ def explain(
                     "source": (
                         f"domestic (1-IR) + imports (IR) by origin, cepii_baci hs6={s.hs6} {s.trade_year}"
                         if s.imports is not None
-                        else "= hhi_wgi_global (no clean HS6 code)"
+                        else "domestic (1-IR) + foreign part of global supply (IR) "
+                        "(stand-in: no clean HS6 code for this stage)"
                     ),
                 },
                 p_ir,
@@ -489,7 +448,7 @@ def explain(
                         "factor": k,
                         "value": p.value,
                         "unit": p.unit,
-                        "source": p.source,
+                        "source": _src(p),
                         "default": p.default,
                     }
                 )
@@ -507,7 +466,7 @@ def explain(
                     "factor": "economic_vulnerability",
                     "value": p.value,
                     "unit": p.unit,
-                    "source": p.source,
+                    "source": _src(p),
                     "default": p.default,
                 },
             ]
@@ -538,7 +497,7 @@ def explain(
                     "source": "HHI of import shares",
                 },
             ]
-        stage_rows += _country_rows(s, gov, meth, trade_factors)
+        stage_rows += country_rows(s, gov, meth, trade_factors)
         rows += [{**base, "iso3": None, "default": False, **x} for x in stage_rows]
     v, idx = combine_stages(results, meth)
     rule = "first stage (EU 2017/2020)" if meth == "eu2020" else "highest stage"
@@ -561,6 +520,10 @@ def explain(
         wgi_years=gov.years,
         warnings=sorted({w for s in sl for w in s.warnings}),
         stand_ins=list(STAND_INS),
+        quality=grades[int(idx[0])]["quality"],
+        placeholder_share=grades[int(idx[0])]["placeholder_share"],
+        quality_flag=grades[int(idx[0])]["quality_flag"],
+        domestic_supply=_domestic_text(label, stages),
     )
     return out
 

@@ -6,7 +6,7 @@ Pure: reads ``mapping.yaml`` and ``parameters.yaml`` from the package and never 
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
@@ -22,9 +22,11 @@ __all__ = [
     "Param",
     "Stage",
     "Supply",
+    "agreement_partners",
     "mapping",
     "param",
     "parameters",
+    "restrictions",
 ]
 
 _PARAM_KEYS = ("eol_rir", "si_sr", "economic_vulnerability", "import_reliance")
@@ -80,6 +82,79 @@ def parameters() -> dict[str, Any]:
         if not lo <= float(spec["default"]) <= hi:
             raise SpecError("parameters.yaml", "default outside range", k)
     return data
+
+
+@functools.lru_cache(maxsize=1)
+def _restrictions() -> tuple[dict[str, Any], ...]:
+    data = _load("export_restrictions.yaml").get("restrictions") or []
+    for i, r in enumerate(data):
+        for k in ("exporter", "commodities", "measure", "effective", "source"):
+            if k not in r:
+                raise SpecError("export_restrictions.yaml", f"needs {k}", f"restrictions.{i}")
+    return tuple(data)
+
+
+@functools.lru_cache(maxsize=1)
+def _agreements() -> dict[str, Any]:
+    data = _load("trade_agreements.yaml")
+    srcs = data.get("sources") or {}
+    for iso, e in (data.get("partners") or {}).items():
+        if e.get("source") not in srcs or "since" not in e:
+            raise SpecError("trade_agreements.yaml", "needs since and a known source", iso)
+    return data
+
+
+def agreement_partners(year: int) -> dict[str, str]:
+    """EU trade-agreement partners in force in ``year`` (ISO3 to the cited source).
+
+    A partial list (``trade_agreements.yaml``): partners not listed keep t = 1.
+    """
+    data = _agreements()
+    srcs = data["sources"]
+    return {
+        iso: f"EU trade agreement since {e['since']} ({srcs[e['source']]})"
+        for iso, e in (data.get("partners") or {}).items()
+        if int(e["since"]) <= year
+    }
+
+
+def restrictions(
+    commodity: str, year: int, members: Sequence[str]
+) -> dict[str, tuple[int, list[str]]]:
+    """Documented export restrictions in force in ``year`` for a commodity and importer.
+
+    Parameters
+    ----------
+    commodity : str
+        Canonical id.
+    year : int
+        Assessment year; a measure counts when it took effect in or before it.
+    members : sequence of str
+        ISO3 codes of the importer (a measure aimed at named importers counts only
+        when one of them is a member).
+
+    Returns
+    -------
+    dict
+        Exporter ISO3 to (number of measures, their descriptions with sources).
+    """
+    out: dict[str, tuple[int, list[str]]] = {}
+    mem = set(members)
+    for r in _restrictions():
+        if commodity not in r["commodities"]:
+            continue
+        if int(str(r["effective"])[:4]) > year:
+            continue
+        if r.get("to") and not mem & set(r["to"]):
+            continue
+        if r["exporter"] in mem:
+            continue
+        n, txt = out.get(r["exporter"], (0, []))
+        out[r["exporter"]] = (
+            n + 1,
+            [*txt, f"{r['measure']}, in force {r['effective']} ({r['source']})"],
+        )
+    return out
 
 
 class Param(SourcedParam[float]):
@@ -203,9 +278,38 @@ class Supply:
     unit: str
     basis: str
 
+    def central_quantity(self) -> NDArray[np.float64]:
+        """Central quantities: a withheld producer at B/2 (the mean of its uniform draw), a
+        lower bound x at x (1 + spread/2), others as reported. [``unit``]"""
+        key = (id(self.quantity), self.withheld_bound, tuple(self.qualifier))
+        hit = self.__dict__.get("_central")
+        if hit is not None and hit[0] == key:
+            return hit[1].copy()
+        q = self._central_quantity()
+        self.__dict__["_central"] = (key, q)
+        return q.copy()
+
+    def _central_quantity(self) -> NDArray[np.float64]:
+        q = np.nan_to_num(self.quantity, nan=0.0).astype(float)
+        qual = np.asarray(self.qualifier, dtype=object)
+        wh = np.isin(qual, ["withheld", "not_available"]) & np.isnan(self.quantity)
+        if self.withheld_bound > 0:
+            q[wh] = self.withheld_bound / 2.0
+        spread = float(parameters()["uncertainty"]["lower_bound_spread"]["default"])
+        q[qual == "lower_bound"] *= 1.0 + spread / 2.0
+        return q
+
+    def withheld_share(self) -> float:
+        """Share of the central total that rests on withheld producers' B/2. [fraction]"""
+        q = self.central_quantity()
+        total = q.sum() + self.other
+        wh = np.isin(np.asarray(self.qualifier, dtype=object), ["withheld", "not_available"])
+        wh &= np.isnan(self.quantity)
+        return float(q[wh].sum() / total) if total > 0 else 0.0
+
     def shares(self) -> NDArray[np.float64]:
-        """Point shares: withheld producers count as zero. [fraction]"""
-        q = np.nan_to_num(self.quantity, nan=0.0)
+        """Central shares (see :meth:`central_quantity`). [fraction]"""
+        q = self.central_quantity()
         total = q.sum() + self.other
         return q / total if total > 0 else np.zeros_like(q)
 
@@ -293,6 +397,16 @@ class Stage:
         ``production`` or ``world exports`` (stand-in).
     warnings : list of str
         Pooled codes, stand-ins, imputed WGI.
+    restrictions : dict of str to Param
+        Exporter ISO3 to its trade factor t raised for documented export restrictions.
+    domestic : str
+        ``own_governance`` or ``secure`` (how domestic production enters sourcing).
+    alt_imports : Supply or None
+        Imports of a pooled HS code, kept as a structural alternative when the stage
+        has a production table (the central sourcing is then the EC fallback).
+    partners : dict of str to str
+        Trade-agreement partners (t = 0.8 on the sourcing side) with their source;
+        only for the EU27 as importer.
     """
 
     commodity: str
@@ -309,3 +423,7 @@ class Stage:
     trade_year: int | None = None
     global_basis: str = "production"
     warnings: list[str] = field(default_factory=list)
+    restrictions: dict[str, Param] = field(default_factory=dict)
+    domestic: str = "own_governance"
+    alt_imports: Supply | None = None
+    partners: dict[str, str] = field(default_factory=dict)

@@ -36,6 +36,40 @@ def trade_factors(
     )
 
 
+def _restricted(
+    base: Array,
+    codes: list[str],
+    stage: Stage,
+    rng: np.random.Generator | None,
+    n: int,
+    user: Mapping[str, float] | None,
+) -> Array:
+    """Trade factors (n x countries) with documented export restrictions drawn in their range.
+
+    A user value for a country wins over the restriction.
+    """
+    out = np.broadcast_to(base, (n, len(codes))).copy()
+    users = {k.upper() for k in (user or {})}
+    pos = {c: i for i, c in enumerate(codes)}
+    for iso, prm in stage.restrictions.items():
+        if iso in pos and iso not in users:
+            out[:, pos[iso]] = prm.draw(rng, n)
+    return out
+
+
+def _partnered(t: Array, codes: list[str], stage: Stage, user: Mapping[str, float] | None) -> Array:
+    """Trade factors with the importer's trade-agreement partners at the member value."""
+    if not stage.partners:
+        return t
+    users = {k.upper() for k in (user or {})}
+    mask = np.array([c in stage.partners and c not in users for c in codes], dtype=bool)
+    if not mask.any():
+        return t
+    out = np.array(t, dtype=float, copy=True)
+    out[..., mask] = float(parameters()["trade_factor"]["importer_member"])
+    return out
+
+
 def evaluate(
     stage: Stage,
     gov: Governance,
@@ -44,6 +78,7 @@ def evaluate(
     wgi: Array | None = None,
     pv: Array | None = None,
     user_trade_factors: Mapping[str, float] | None = None,
+    vary: frozenset[str] = frozenset({"data", "parameters"}),
 ) -> dict[str, Any]:
     """All indices of one stage.
 
@@ -62,6 +97,10 @@ def evaluate(
         central values.
     user_trade_factors : mapping, optional
         ISO3 to trade factor t.
+    vary : frozenset of str
+        With ``rng``: which inputs are drawn, ``data`` (production qualifiers) and/or
+        ``parameters`` (IR, EoL-RIR, SI_SR, EV, restricted trade factors); the others
+        stay at their central values (used to attribute the band to its sources).
 
     Returns
     -------
@@ -75,18 +114,34 @@ def evaluate(
     wgi = np.broadcast_to(gov.mean, (n, len(gov.iso3))) if wgi is None else wgi
     pv = np.broadcast_to(gov.pv, (n, len(gov.iso3))) if pv is None else pv
     gs = stage.global_supply
-    if rng is None:
+    rng_d = rng if "data" in vary else None
+    rng_p = rng if "parameters" in vary else None
+    if rng_d is None:
         s = np.broadcast_to(gs.shares(), (n, len(gs.iso3)))
     else:
-        s = gs.draw_shares(rng, n, ucfg)
+        s = gs.draw_shares(rng_d, n, ucfg)
     gi = gov.index(gs.iso3)
     w_g = m.wgi_scaled(wgi[:, gi])
-    t_g = trade_factors(gs.iso3, stage.members, user_trade_factors)
+    t_g = _restricted(
+        trade_factors(gs.iso3, stage.members, user_trade_factors),
+        gs.iso3,
+        stage,
+        rng_p,
+        n,
+        user_trade_factors,
+    )
     hhi_gs = m.hhi_wgi(s, w_g, t_g)
+    # sourcing side: EU trade-agreement partners at the member value (0.8), unless a user value
+    t_gs_src = _partnered(t_g, gs.iso3, stage, user_trade_factors)
 
-    ir = stage.import_reliance.draw(rng, n)
-    p = {k: v.draw(rng, n) for k, v in stage.params.items()}
+    ir = stage.import_reliance.draw(rng_p, n)
+    p = {k: v.draw(rng_p, n) for k, v in stage.params.items()}
     mem = np.isin(np.asarray(gs.iso3), stage.members)
+    dom = s[:, mem]
+    tot = dom.sum(axis=1, keepdims=True)
+    d = np.divide(dom, tot, out=np.zeros_like(dom), where=tot > 0)
+    # domestic convention: own governance (EU method, t = 0.8) or secure (weight 0)
+    w_dom = w_g[:, mem] if stage.domestic == "own_governance" else np.zeros_like(w_g[:, mem])
 
     if stage.imports is not None:
         imp = stage.imports
@@ -94,23 +149,32 @@ def evaluate(
         mi = mi / mi.sum()
         m_sh = np.broadcast_to(mi, (n, len(imp.iso3)))
         ii = gov.index(imp.iso3)
-        dom = s[:, mem]
-        tot = dom.sum(axis=1, keepdims=True)
-        d = np.divide(dom, tot, out=np.zeros_like(dom), where=tot > 0)
         src_dom, src_imp = m.sourcing_shares(d, m_sh, ir)
-        w_src = np.concatenate([w_g[:, mem], m.wgi_scaled(wgi[:, ii])], axis=1)
-        t_src = np.concatenate(
-            [t_g[mem], trade_factors(imp.iso3, stage.members, user_trade_factors)]
+        w_src = np.concatenate([w_dom, m.wgi_scaled(wgi[:, ii])], axis=1)
+        t_imp = _restricted(
+            trade_factors(imp.iso3, stage.members, user_trade_factors),
+            imp.iso3,
+            stage,
+            rng_p,
+            n,
+            user_trade_factors,
         )
+        t_imp = _partnered(t_imp, imp.iso3, stage, user_trade_factors)
+        t_src = np.concatenate([np.broadcast_to(t_g, (n, len(gs.iso3)))[:, mem], t_imp], axis=1)
         hhi_src = m.hhi_wgi(np.concatenate([src_dom, src_imp], axis=1), w_src, t_src)
         pi = m.political_instability(pv[:, ii])
         import_hhi = m.hhi(m_sh)
     else:
-        # EC guidelines: without sourcing data the global supply stands in for it.
-        hhi_src = hhi_gs
+        # EC guidelines: without sourcing data, imports are proxied by the foreign part of
+        # global supply; the 'other countries' remainder stays in the denominator.
         foreign = s[:, ~mem]
-        tot = foreign.sum(axis=1, keepdims=True)
-        m_sh = np.divide(foreign, tot, out=np.zeros_like(foreign), where=tot > 0)
+        rest = 1.0 - dom.sum(axis=1, keepdims=True)
+        m_sh = np.divide(foreign, rest, out=np.zeros_like(foreign), where=rest > 0)
+        src_dom, src_imp = m.sourcing_shares(d, np.clip(m_sh, 0.0, 1.0), ir)
+        w_src = np.concatenate([w_dom, w_g[:, ~mem]], axis=1)
+        tb = np.broadcast_to(t_gs_src, (n, len(gs.iso3)))
+        t_src = np.concatenate([tb[:, mem], tb[:, ~mem]], axis=1)
+        hhi_src = m.hhi_wgi(np.concatenate([src_dom, src_imp], axis=1), w_src, t_src)
         pi = m.political_instability(pv[:, gi[~mem]])
         import_hhi = np.full(n, np.nan)
 

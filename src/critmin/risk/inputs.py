@@ -16,13 +16,37 @@ import numpy as np
 import pandas as pd
 
 from critmin.errors import DataNotFoundError, UnknownCountryError, ValidationError
-from critmin.risk.config import Governance, Param, Stage, Supply, mapping, param, parameters
+from critmin.risk.config import (
+    Governance,
+    Param,
+    Stage,
+    Supply,
+    agreement_partners,
+    mapping,
+    param,
+    parameters,
+    restrictions,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     from critmin.data.store import Store
 
 __all__ = ["RiskData", "governance", "importer_members", "load", "stages"]
 
+_OBS_COLUMNS = (
+    "commodity",
+    "measure",
+    "product",
+    "iso3",
+    "entity_type",
+    "year",
+    "value",
+    "qualifier",
+    "note",
+    "edition",
+    "source_id",
+    "source_row",
+)
 _VALUED = ("reported", "estimated", "lower_bound", "upper_bound")
 #: BACI pseudo-codes mapped to a country. "Other Asia, n.e.s." is Taiwan in UN Comtrade/BACI.
 _BACI_ALIASES = {"S19": "TWN"}
@@ -40,6 +64,12 @@ class RiskData:
 
     def __post_init__(self) -> None:
         self._obs = {str(k): g for k, g in self.obs.groupby("commodity", sort=False)}
+        self._tables = {
+            (str(c), str(m), str(p)): g
+            for (c, m, p), g in self.obs.groupby(
+                ["commodity", "measure", self.obs["product"].fillna("")], sort=False
+            )
+        }
         self._trade = {
             (str(h), int(y)): g for (h, y), g in self.trade.groupby(["hs6", "year"], sort=False)
         }
@@ -57,6 +87,10 @@ class RiskData:
     def commodity_obs(self, cid: str) -> pd.DataFrame:
         """Observations of one commodity (empty frame when none)."""
         return self._obs.get(cid, self.obs.iloc[0:0])
+
+    def table(self, cid: str, measure: str, product: str) -> pd.DataFrame:
+        """Observations of one commodity, measure and product (empty frame when none)."""
+        return self._tables.get((cid, measure, product or ""), self.obs.iloc[0:0])
 
     def flows(self, hs6: str, year: int) -> pd.DataFrame:
         """Trade rows of one HS6 code and year (empty frame when none)."""
@@ -98,6 +132,8 @@ def _read(store: Store) -> RiskData:
             ]
         )
     ].reset_index(drop=True)
+    # only the columns the methods read (row selection on a narrow frame is much faster)
+    obs = obs[[c for c in _OBS_COLUMNS if c in obs.columns]]
     trade = _plain(store.trade())
     trade = trade.assign(
         exporter=trade["exporter"].replace(_BACI_ALIASES),
@@ -121,7 +157,7 @@ def importer_members(importer: str | Sequence[str], data: RiskData) -> tuple[str
 
     A string with commas (``"USA,JPN"``) or a sequence is a custom group.
     """
-    from critmin.data.countries import NAME_OVERRIDES, groups
+    from critmin.data.names import country
 
     items = (
         [s.strip() for s in importer.split(",")] if isinstance(importer, str) else list(importer)
@@ -129,27 +165,19 @@ def importer_members(importer: str | Sequence[str], data: RiskData) -> tuple[str
     items = [s for s in items if s]
     if not items:
         raise ValidationError("importer is empty")
-    gr = {k.lower(): v for k, v in groups().items()}
     codes = set(data.countries["iso3"])
-    c = data.countries
     members: list[str] = []
     for it in items:
-        if it.lower() in gr:
-            members += list(gr[it.lower()]["members"])
+        try:  # the one resolver: codes, names, aliases ("DRC", "UK"), groups ("EU27", "EU")
+            hit = country(it)
+        except UnknownCountryError:
+            if it.upper() not in codes or it.upper() in ("WLD", "OTH", "XAG"):
+                raise
+            members.append(it.upper())
             continue
-        up = it.upper()
-        if it.lower() in NAME_OVERRIDES:
-            members.append(NAME_OVERRIDES[it.lower()])
-        elif up in codes and up not in ("WLD", "OTH", "XAG"):
-            members.append(up)
-        else:
-            hit = c[
-                (c["iso2"].fillna("").str.upper() == up)
-                | (c["name"].fillna("").str.lower() == it.lower())
-            ]
-            if hit.empty:
-                raise UnknownCountryError(it)
-            members.append(str(hit["iso3"].iloc[0]))
+        if hit.kind == "aggregate":
+            raise ValidationError(f"{it!r} ({hit.id}) is an aggregate, not an importer")
+        members += list(hit.members) if hit.kind == "group" else [hit.id]
     label = items[0].upper() if len(items) == 1 else ",".join(i.upper() for i in items)
     return label, sorted(set(members))
 
@@ -209,27 +237,33 @@ def _production(
         row = data.commodities[data.commodities["commodity"] == cid]
         same = not row.empty and row["primary_measure"].iloc[0] == measure
         product = (row["primary_product"].iloc[0] or "") if same else ""
-    o = data.commodity_obs(cid)
-    t = o[(o["measure"] == measure) & (o["product"] == product)]
-    official = t[~t["edition"].fillna("").str.startswith("user:")]
-    base = official if len(official) else t
-    valued = base[base["qualifier"].isin(_VALUED) & (base["entity_type"] == "country")]
-    known = base[base["entity_type"] == "country"]
-    pool = valued if len(valued) else known
+    t = data.table(cid, measure, product)
+    # row selection on NumPy masks: pandas boolean indexing of these small tables was the
+    # largest cost of assembling the inputs (same rows, same order)
+    user = np.array([isinstance(e, str) and e.startswith("user:") for e in t["edition"]], bool)
+    qual = t["qualifier"].to_numpy(object)
+    ent = t["entity_type"].to_numpy(object)
+    yrs = t["year"].to_numpy(float)
+    is_valued = np.isin(qual, _VALUED)
+    is_country = ent == "country"
+    base = ~user if (~user).any() else np.ones(len(t), bool)
+    valued = base & is_valued & is_country
+    pool = valued if valued.any() else base & is_country
     if year is not None:
-        pool = pool[pool["year"] <= year]
-    if pool.empty:
+        pool = pool & (yrs <= year)
+    if not pool.any():
         return None
-    y = int(pool["year"].max())
-    t = t[t["year"] == y]
-    rows = t[(t["entity_type"] == "country") & (t["qualifier"] != "included_elsewhere")]
+    y = int(np.nanmax(yrs[pool]))
+    in_y = yrs == y
+    rows = t[in_y & is_country & (qual != "included_elsewhere")]
     rows = rows.drop_duplicates("iso3").sort_values("iso3")
     val = np.where(rows["qualifier"].isin(_VALUED), rows["value"].to_numpy(float), np.nan)
     val = np.where(rows["qualifier"] == "negligible", 0.0, val)
-    oth = t[(t["entity_type"] == "other") & t["qualifier"].isin(_VALUED)]["value"].sum()
-    wld = t[(t["entity_type"] == "world") & t["qualifier"].isin(_VALUED)]["value"]
+    values = t["value"].to_numpy(float)
+    oth = np.nansum(values[in_y & (ent == "other") & is_valued])
+    wld = values[in_y & (ent == "world") & is_valued]
     listed = float(np.nansum(val) + oth)
-    gap = float(wld.iloc[0]) - listed if len(wld) else 0.0
+    gap = float(wld[0]) - listed if len(wld) else 0.0
     pos = val[np.isfinite(val) & (val > 0)]
     bound = gap if gap > 0 else (float(np.median(pos)) if len(pos) else 0.0)
     if not np.isfinite(val).any() or np.nansum(val) <= 0:
@@ -244,6 +278,34 @@ def _production(
         list(rows["iso3"]), val, list(rows["qualifier"]), src, float(oth), bound, "t", basis
     )
     return supply, y, product
+
+
+def _share_fact(fact: Mapping[str, Any], year: int | None) -> tuple[Supply, int, str] | None:
+    """Global supply from a sourced country share (``mapping.yaml`` ``share_fact``)."""
+    y = int(fact["year"])
+    if year is not None and y > year:
+        return None
+    shares = {str(k): float(v) for k, v in fact["shares"].items()}
+    codes = sorted(shares)
+    q = np.array([shares[c] for c in codes])
+    if not (0 < q.sum() <= 1):
+        raise ValidationError(f"share_fact shares must sum to (0, 1], not {q.sum()}")
+    src = str(fact["source"])
+    basis = ", ".join(f"{c} {shares[c]:.0%}" for c in codes) + f" of world production {y} ({src})"
+    return (
+        Supply(
+            codes,
+            q,
+            ["estimated"] * len(codes),
+            [src] * len(codes),
+            1.0 - q.sum(),
+            0.0,
+            "fraction",
+            basis,
+        ),
+        y,
+        "",
+    )
 
 
 def _trade_year(year: int, data: RiskData) -> int:
@@ -307,14 +369,20 @@ def _nir_usa(cid: str, year: int, data: RiskData) -> Param | None:
         return None
     r = v.loc[v["value"].idxmax()]
     x = float(r["value"]) / 100.0
+    x = min(max(x, 0.0), 1.0)
     lo, hi = x, x
     if r["qualifier"] == "lower_bound":
         hi = 1.0
     elif r["qualifier"] == "upper_bound":
         lo = 0.0
     many = f", max of {len(v)} products" if len(v) > 1 else ""
-    src = f"{r['source_id']}#{r['source_row']} USGS NIR {y} ({r['qualifier']}{many})"
-    return Param.of("import_reliance", min(max(x, 0.0), 1.0), lo, min(hi, 1.0), unit, src, False)
+    bound = (
+        f"; point = centre of [{lo:g}, {hi:g}]"
+        if r["qualifier"] in ("lower_bound", "upper_bound")
+        else ""
+    )
+    src = f"{r['source_id']}#{r['source_row']} USGS NIR {y} ({r['qualifier']}{many}{bound})"
+    return Param.of("import_reliance", (lo + hi) / 2.0, lo, hi, unit, src, False)
 
 
 def stages(
@@ -323,6 +391,7 @@ def stages(
     data: RiskData,
     year: int | None = None,
     overrides: Mapping[str, Any] | None = None,
+    domestic: str = "own_governance",
 ) -> list[Stage]:
     """The assessed stages of a commodity from an importer's point of view.
 
@@ -336,17 +405,27 @@ def stages(
         Latest year of production figures to use (default: latest with data).
     overrides : mapping, optional
         User parameters (see :func:`critmin.risk.config.param`).
+    domestic : str
+        ``own_governance`` or ``secure`` (see ``parameters.yaml`` ``domestic_supply``).
 
     Returns
     -------
     list of Stage
         Empty when the commodity has no usable supply data.
     """
-    key = (commodity, tuple(sorted(set(members))), year, repr(sorted((overrides or {}).items())))
+    if domestic not in ("own_governance", "secure"):
+        raise ValidationError(f"domestic must be own_governance or secure, not {domestic!r}")
+    key = (
+        commodity,
+        tuple(sorted(set(members))),
+        year,
+        repr(sorted((overrides or {}).items())),
+        domestic,
+    )
     hit = data.cached_stages(key)
     if hit is not None:
         return copy.deepcopy(hit)
-    out = _assemble(commodity, members, data, year, overrides)
+    out = _assemble(commodity, members, data, year, overrides, domestic)
     data.store_stages(key, out)
     return copy.deepcopy(out)
 
@@ -357,6 +436,7 @@ def _assemble(
     data: RiskData,
     year: int | None,
     overrides: Mapping[str, Any] | None,
+    domestic: str = "own_governance",
 ) -> list[Stage]:
     mem = set(members)
     out: list[Stage] = []
@@ -365,6 +445,14 @@ def _assemble(
         warnings: list[str] = []
         hs6 = str(spec["hs6"]) if "hs6" in spec else None
         prod = _production(commodity, spec, year, data) if "measure" in spec else None
+        if prod is None and "share_fact" in spec:
+            prod = _share_fact(spec["share_fact"], year)
+            if prod is not None:
+                warnings.append(
+                    "every producer withheld in the production table: global supply from a "
+                    "sourced share (" + prod[0].basis + "); the remainder counts as many small "
+                    "producers"
+                )
         if prod is None and hs6 is None:
             continue
         if prod is not None:
@@ -375,7 +463,7 @@ def _assemble(
                 for q, v in zip(gsup.qualifier, gsup.quantity, strict=True)
             ):
                 warnings.append(
-                    "some producers withheld: counted as 0 in point values, bounded in the Monte Carlo"
+                    "some producers withheld: at B/2 in point values, drawn in [0, B] in the Monte Carlo"
                 )
         else:
             assert hs6 is not None
@@ -447,6 +535,13 @@ def _assemble(
                 )
         if ir is None:
             ir = param("import_reliance", commodity, overrides)
+        alt_imports = None
+        if pooled and imports is not None and basis == "production":
+            alt_imports, imports = imports, None
+            warnings.append(
+                f"HS {hs6} is pooled: central sourcing uses the EC fallback (foreign production "
+                "shares); the pooled import shares are a structural alternative"
+            )
         prm = {
             k: param(k, commodity, overrides)
             for k in ("eol_rir", "si_sr", "economic_vulnerability")
@@ -467,7 +562,36 @@ def _assemble(
                 trade_year=ty,
                 global_basis=basis,
                 warnings=warnings,
+                restrictions=_restriction_params(commodity, int(y), sorted(mem)),
+                domestic=domestic,
+                alt_imports=alt_imports,
+                partners=agreement_partners(int(y)) if _is_eu27(mem) else {},
             )
+        )
+    return out
+
+
+def _is_eu27(members: set[str]) -> bool:
+    from critmin.data.countries import groups
+
+    eu = {k.lower(): v for k, v in groups().items()}.get("eu27")
+    return eu is not None and members == set(eu["members"])
+
+
+def _restriction_params(commodity: str, year: int, members: list[str]) -> dict[str, Param]:
+    tf = parameters()["trade_factor"]
+    step, cap = float(tf["per_measure"]), float(tf["max"])
+    out = {}
+    for iso, (n, txt) in restrictions(commodity, year, members).items():
+        point = min(1.0 + step * n, cap)
+        out[iso] = Param.of(
+            "trade_factor",
+            point,
+            1.0,
+            min(1.0 + 2 * step * n, cap),
+            "dimensionless",
+            f"{n} export restriction(s): " + "; ".join(txt),
+            False,
         )
     return out
 

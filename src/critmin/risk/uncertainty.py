@@ -17,7 +17,10 @@ from critmin.errors import ValidationError
 from critmin.risk.config import Governance, Stage
 from critmin.risk.engine import evaluate
 
-__all__ = ["combine_stages", "governance_draws", "rank_stability", "simulate"]
+__all__ = ["SOURCES", "combine_stages", "governance_draws", "rank_stability", "simulate"]
+
+#: Sources of the Monte Carlo spread.
+SOURCES = frozenset({"governance", "data", "parameters"})
 
 Array = NDArray[np.float64]
 
@@ -67,6 +70,7 @@ def simulate(
     draws: int,
     seed: int | None = None,
     trade_factors: Mapping[str, float] | None = None,
+    vary: frozenset[str] = SOURCES,
 ) -> dict[str, Array]:
     """Monte Carlo values of every method for every commodity.
 
@@ -82,6 +86,9 @@ def simulate(
         Number of draws (>= 1).
     seed : int, optional
         Seed of :func:`numpy.random.default_rng`.
+    vary : frozenset of str
+        Sources drawn (default all of :data:`SOURCES`: ``governance``, ``data``,
+        ``parameters``); the others stay central.
 
     Returns
     -------
@@ -90,11 +97,20 @@ def simulate(
     """
     if draws < 1:
         raise ValidationError("draws must be >= 1")
+    unknown = set(vary) - set(SOURCES)
+    if unknown:
+        raise ValidationError(f"unknown uncertainty sources {sorted(unknown)}")
     rng = np.random.default_rng(seed)
-    wgi, pv = governance_draws(gov, draws, rng)
+    if "governance" in vary:
+        wgi, pv = governance_draws(gov, draws, rng)
+    else:
+        k = len(gov.iso3)
+        wgi = np.broadcast_to(gov.mean, (draws, k))
+        pv = np.broadcast_to(gov.pv, (draws, k))
+    sub = frozenset(vary) - {"governance"}
     out = {meth: np.full((len(stages), draws), np.nan) for meth in methods}
     for i, st_list in enumerate(stages.values()):
-        res = [evaluate(s, gov, draws, rng, wgi, pv, trade_factors) for s in st_list]
+        res = [evaluate(s, gov, draws, rng, wgi, pv, trade_factors, sub) for s in st_list]
         for meth in methods:
             key = "eu" if meth == "eu2020" else meth
             out[meth][i], _ = combine_stages([r[key] for r in res], meth)

@@ -33,6 +33,7 @@ from critmin.valuation.cashflow import IrrResult, irr, npv, payback, sign_change
 from critmin.valuation.deposit import DepositResult, deposit_bridge, value_deposit
 from critmin.valuation.prices import PriceModelFit, fit_log_ou, simulate_log_ou
 from critmin.valuation.project import ValuationResult, value_project
+from critmin.valuation.published import StudyReproduction, StudySpec, load_study, reproduce_study
 from critmin.valuation.spec import DepositSpec, ProjectSpec, load_spec
 
 __all__ = [
@@ -41,13 +42,17 @@ __all__ = [
     "IrrResult",
     "PriceModelFit",
     "ProjectSpec",
+    "StudyReproduction",
+    "StudySpec",
     "ValuationResult",
     "deposit_bridge",
     "fit_log_ou",
     "irr",
     "load_spec",
+    "load_study",
     "npv",
     "payback",
+    "reproduce_study",
     "sign_changes",
     "simulate_log_ou",
     "value",

@@ -11,6 +11,7 @@ from typing import Any
 import pandas as pd
 
 from critmin.params import assumption_row, assumptions_frame
+from critmin.valuation.pricespec import ScenarioDeck
 from critmin.valuation.spec import CsvDeck, DepositSpec, ProjectSpec, field_unit, iter_inputs
 
 __all__ = ["assumptions_table"]
@@ -70,6 +71,16 @@ def assumptions_table(spec: ProjectSpec | DepositSpec, only: str | None = None) 
         extra = []
         if isinstance(price.deck, CsvDeck):
             extra.append(("price.deck.path", price.deck.path, price.deck.source, price.deck.note))
+        if isinstance(price.deck, ScenarioDeck):
+            d = price.deck
+            extra.append(
+                (
+                    "price.deck.scenario",
+                    f"{d.spec} ({d.market}, {d.statistic}, {d.draws} draws, seed {d.seed})",
+                    d.source,
+                    d.note,
+                )
+            )
         if price.model is not None and price.model.history is not None:
             h = price.model.history
             extra.append(

@@ -10,12 +10,16 @@ Cash-flow model (per year y, money of the year when ``discount.basis`` is
 nominal, base-year money when real)::
 
     revenue      = payable_t · price
-    royalty      = royalty_rate · (revenue + by-product revenue)
+    royalty      = royalty_rate · revenue + Σ_b royalty_rate_b · by-product revenue_b
+                   (a by-product without its own rate pays royalty_rate)
     EBITDA       = revenue + by-product revenue - royalty - opex
-    taxable      = EBITDA - depreciation - closure  (losses carried forward if enabled)
+    taxable      = EBITDA - depreciation - closure (if deductible)
     income tax   = income_tax_rate · max(taxable - losses brought forward, 0)
+                   (losses carried forward for loss_carry_forward_years, FIFO; 0 = unlimited)
+    EPT          = ept_rate · max(taxable - income tax - threshold · deductions, 0)
+                   (deductions = opex + royalty + depreciation + closure; only if it applies)
     ΔWC          = working_capital · (revenue_y - revenue_{y-1})  (released after the last year)
-    net CF       = EBITDA - income tax - capex - sustaining capex - closure - ΔWC
+    net CF       = EBITDA - income tax - EPT - capex - sustaining capex - closure - ΔWC
 
 Conventions: end-of-year flows; t = year - valuation_year; capex depreciated
 straight-line from the later of its year and the production start, the balance
@@ -36,6 +40,7 @@ import pandas as pd
 from critmin.errors import ValidationError
 from critmin.valuation.cashflow import npv
 from critmin.valuation.deck import FloatArray, price_deck, to_usd_per_t
+from critmin.valuation.fiscal import excess_profit_tax, tax_with_loss_carry_forward
 from critmin.valuation.prices import PriceModelFit
 from critmin.valuation.spec import ProjectSpec
 
@@ -82,6 +87,11 @@ class ProjectModel:
     working_capital: float
     loss_carry_forward: bool
     rate: float
+    by_product_royalty: FloatArray
+    loss_years: int | None
+    closure_deductible: bool
+    ept_threshold: float | None
+    ept_rate: float | None
     deck_usd_per_t: FloatArray
     deck_label: str
     price_unit: str
@@ -166,9 +176,16 @@ def build_model(
         output = ore * pr.grade.value * pr.recovery.value
     payable = output * pr.payability.value
     byp = np.zeros(n)
+    byp_roy = np.zeros(n)
+    fs = spec.fiscal
     for b in spec.by_products:
         q = ore * b.grade.value if b.grade is not None else b.output_tpa.value * rate_factor  # type: ignore[union-attr]
-        byp += q * b.recovery.value * b.payability.value * b.price.value * to_usd_per_t(b.unit)
+        rev_b = q * b.recovery.value * b.payability.value * b.price.value * to_usd_per_t(b.unit)
+        byp += rev_b
+        rate_b = b.royalty_rate.value if b.royalty_rate is not None else fs.royalty_rate.value
+        byp_roy += rate_b * rev_b
+    ept = fs.excess_profit_tax if fs.excess_profit_tax and fs.excess_profit_tax.applies else None
+    lcy = fs.loss_carry_forward_years.value if fs.loss_carry_forward_years else None
     c = spec.costs
     opex_var = output * c.per_t_product.value + ore * c.per_t_ore.value
     opex_fixed = producing * c.fixed_per_year.value
@@ -209,6 +226,11 @@ def build_model(
         working_capital=spec.fiscal.working_capital.value,
         loss_carry_forward=spec.fiscal.loss_carry_forward,
         rate=d.rate.value,
+        by_product_royalty=byp_roy,
+        loss_years=lcy or None,
+        closure_deductible=fs.closure_deductible,
+        ept_threshold=ept.threshold.value if ept is not None else None,
+        ept_rate=ept.rate.value if ept is not None and ept.rate is not None else None,
         deck_usd_per_t=full_deck,
         deck_label=label,
         price_unit=spec.price.unit,
@@ -234,7 +256,7 @@ def cash_flow_matrix(
     dict of str to numpy.ndarray
         Lines of shape ``(paths, n)``: ``revenue``, ``by_product_revenue``,
         ``royalty``, ``opex``, ``ebitda``, ``depreciation``, ``taxable_income``,
-        ``income_tax``, ``capex``, ``sustaining_capex``, ``closure``,
+        ``income_tax``, ``excess_profit_tax``, ``capex``, ``sustaining_capex``, ``closure``,
         ``working_capital_change``, ``net_cash_flow``. [USD]
 
     Notes
@@ -249,26 +271,28 @@ def cash_flow_matrix(
     esc = model.escalation
     revenue = model.payable_t * p2 * esc
     byp = np.broadcast_to(model.by_product_revenue * esc, revenue.shape)
-    royalty = model.royalty_rate * (revenue + byp)
+    royalty = model.royalty_rate * revenue + model.by_product_royalty * esc
     opex = np.broadcast_to(model.opex * esc, revenue.shape)
     ebitda = revenue + byp - royalty - opex
     closure = model.closure * esc
     dep = model.depreciation()
-    taxable = ebitda - dep - closure
+    taxable = ebitda - dep - (closure if model.closure_deductible else 0.0)
     if model.loss_carry_forward:
-        tax = np.empty_like(taxable)
-        pool = np.zeros(taxable.shape[0])
-        for k in range(model.n):
-            ti = taxable[:, k] - pool
-            tax[:, k] = model.income_tax_rate * np.maximum(ti, 0.0)
-            pool = np.maximum(-ti, 0.0)
+        tax = tax_with_loss_carry_forward(taxable, model.income_tax_rate, years=model.loss_years)
     else:
         tax = model.income_tax_rate * np.maximum(taxable, 0.0)
+    if model.ept_rate is not None and model.ept_threshold is not None:
+        deductions = opex + royalty + dep + closure
+        ept = excess_profit_tax(
+            taxable, tax, deductions, threshold=model.ept_threshold, rate=model.ept_rate
+        )
+    else:
+        ept = np.zeros_like(taxable)
     wc = model.working_capital * (revenue + byp)
     dwc = np.diff(wc, axis=1, prepend=0.0)
     capex = model.capex * esc
     sustaining = model.sustaining * esc
-    net = ebitda - tax - capex - sustaining - closure - dwc
+    net = ebitda - tax - ept - capex - sustaining - closure - dwc
     shape = revenue.shape
     return {
         "revenue": revenue,
@@ -279,6 +303,7 @@ def cash_flow_matrix(
         "depreciation": np.broadcast_to(dep, shape).copy(),
         "taxable_income": taxable,
         "income_tax": tax,
+        "excess_profit_tax": ept,
         "capex": np.broadcast_to(capex, shape).copy(),
         "sustaining_capex": np.broadcast_to(sustaining, shape).copy(),
         "closure": np.broadcast_to(closure, shape).copy(),
@@ -302,7 +327,33 @@ def net_cash_flows(model: ProjectModel, prices: npt.ArrayLike | None = None) -> 
     numpy.ndarray
         The ``net_cash_flow`` line of :func:`cash_flow_matrix`. [USD]
     """
-    return cash_flow_matrix(model, prices)["net_cash_flow"]
+    p = model.deck_usd_per_t if prices is None else np.asarray(prices, dtype=float)
+    p2 = np.atleast_2d(p)
+    if p2.shape[-1] != model.n:
+        raise ValidationError(f"prices must have {model.n} years, got {p2.shape[-1]}")
+    if model.ept_rate is not None:
+        return cash_flow_matrix(model, p2)["net_cash_flow"]
+    # the same lines as cash_flow_matrix, with as few (paths, n) temporaries as possible
+    esc = model.escalation
+    byp = model.by_product_revenue * esc
+    closure = model.closure * esc
+    revenue = p2 * (model.payable_t * esc)
+    ebitda = revenue * (1.0 - model.royalty_rate)
+    ebitda += byp - model.by_product_royalty * esc - model.opex * esc
+    taxable = ebitda - (model.depreciation() + (closure if model.closure_deductible else 0.0))
+    if model.loss_carry_forward:
+        tax = tax_with_loss_carry_forward(taxable, model.income_tax_rate, years=model.loss_years)
+    else:
+        tax = model.income_tax_rate * np.maximum(taxable, 0.0)
+    wc = revenue
+    wc += byp
+    wc *= model.working_capital
+    net = ebitda
+    net -= tax
+    net -= (model.capex + model.sustaining) * esc + closure
+    net -= wc
+    net[:, 1:] += wc[:, :-1]
+    return net
 
 
 def model_npv(model: ProjectModel, prices: npt.ArrayLike | None = None) -> float:

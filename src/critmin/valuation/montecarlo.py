@@ -12,9 +12,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from critmin.valuation.deck import FloatArray, model_start
+from critmin.valuation.deck import FloatArray, model_start, regime_chain
 from critmin.valuation.model import ProjectModel, net_cash_flows
 from critmin.valuation.prices import PriceModelFit, simulate_log_ou
+from critmin.valuation.regimes import simulate_regimes
 from critmin.valuation.spec import ProjectSpec
 
 __all__ = ["mc_summary", "monte_carlo_npv"]
@@ -29,6 +30,7 @@ def monte_carlo_npv(
     fit: PriceModelFit,
     draws: int,
     seed: int | None,
+    diagnostics: dict[str, Any] | None = None,
 ) -> tuple[FloatArray, FloatArray]:
     """NPV of each simulated price path.
 
@@ -44,6 +46,9 @@ def monte_carlo_npv(
         Number of paths. [-]
     seed : int, optional
         Random seed.
+    diagnostics : dict, optional
+        Filled with ``regime_share`` (share of simulated production years spent in
+        each regime, first chunk) when the spec has regimes.
 
     Returns
     -------
@@ -57,7 +62,9 @@ def monte_carlo_npv(
     ln S_y = ln D_y + z_y with z an OU process of mean 0 (same κ, σ): the deck
     is the median path and the model adds mean-reverting noise around it. The
     start is the last observed price (``start: last``) or the deck (``start: deck``).
-    Paths are simulated in chunks of 25,000 to bound memory.
+    With ``price.model.regimes``, a regime path R is simulated for every price path
+    and ln S gains ln m(R_t) - ln m(R_0): the deck and the start price belong to the
+    initial regime. Paths are simulated in chunks of 25,000 to bound memory.
     """
     m = spec.price.model
     assert m is not None
@@ -65,6 +72,11 @@ def monte_carlo_npv(
     prod_years = model.years[prod]
     deck = model.deck_usd_per_t[prod]
     x0, anchor = model_start(spec, fit, deck, prod_years)
+    chain = regime_chain(spec)
+    lp = chain.log_premiums if chain is not None else np.zeros(1)
+    lp0 = float(lp[chain.initial]) if chain is not None else 0.0
+    p_step = chain.annual_matrix() if chain is not None else None
+    x_full0 = x0 + (lp0 if m.start != "last" else 0.0)
     n_steps = int(prod_years[-1]) - anchor
     cols = (prod_years - anchor - 1).astype(int)
     rng = np.random.default_rng(seed)
@@ -76,15 +88,25 @@ def monte_carlo_npv(
         if m.level == "deck":
             years_all = np.arange(anchor + 1, int(prod_years[-1]) + 1)
             deck_all = np.interp(years_all, prod_years, deck)
-            z0 = x0 - math.log(deck[0]) if m.start == "last" else 0.0
+            z0 = x_full0 - math.log(deck[0]) if m.start != "deck" else 0.0
             z = (
                 simulate_log_ou(z0, fit, n_steps, k, rng=rng, mu=0.0)
                 if fit.model == "ou"
                 else simulate_log_ou(z0, fit, n_steps, k, rng=rng)
             )
-            logp = np.log(deck_all)[None, :] + z
+            logp = np.log(deck_all)[None, :] + z - lp0
         else:
             logp = simulate_log_ou(x0, fit, n_steps, k, rng=rng)
+        if chain is not None and p_step is not None:
+            states = simulate_regimes(p_step, chain.initial, n_steps, k, rng)
+            logp = logp + lp[states]
+            if lo == 0 and diagnostics is not None:
+                sc = states[:, cols]
+                diagnostics["regime_share"] = {
+                    name: float(np.mean(sc == i)) for i, name in enumerate(chain.names)
+                }
+        elif m.level == "deck":
+            logp = logp + lp0
         pp = np.exp(logp[:, cols])
         full = np.zeros((k, model.n))
         full[:, prod] = pp

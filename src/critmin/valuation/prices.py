@@ -90,6 +90,9 @@ class PriceModelFit:
         What it was fitted on (series id or file), or "given" for user parameters.
     note : str
         Warnings (fallback to GBM, short sample).
+    start_price, start_period, start_label : float, str, str
+        Latest stored price the simulations start from (``start: latest``), its
+        period and where it comes from. [USD/t]
     """
 
     model: Literal["ou", "gbm"]
@@ -109,6 +112,9 @@ class PriceModelFit:
     r2: float = math.nan
     source: str = "given"
     note: str = ""
+    start_price: float = math.nan
+    start_period: str = ""
+    start_label: str = ""
 
     @property
     def half_life(self) -> float:
@@ -339,19 +345,20 @@ def simulate_log_ou(
     if n_steps < 0 or n_paths < 1:
         raise ValidationError("n_steps must be >= 0 and n_paths >= 1")
     gen = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
-    eps = gen.standard_normal((n_paths, n_steps))
-    out = np.empty((n_paths, n_steps))
+    eps = gen.standard_normal((n_steps, n_paths))  # one contiguous row per step
     x = np.broadcast_to(np.asarray(x0, dtype=float), (n_paths,)).copy()
     if fit.model == "ou":
+        out_t = np.empty((n_steps, n_paths))
         m = fit.mu if mu is None else mu
         phi = math.exp(-fit.kappa * dt)
         sd = fit.sigma * math.sqrt((1.0 - phi * phi) / (2.0 * fit.kappa))
         for k in range(n_steps):
-            x = m + (x - m) * phi + sd * eps[:, k]
-            out[:, k] = x
+            x = m + (x - m) * phi + sd * eps[k]
+            out_t[k] = x
     else:
-        inc = fit.drift * dt + fit.sigma * math.sqrt(dt) * eps
-        out[:] = x[:, None] + np.cumsum(inc, axis=1)
+        out_t = np.cumsum(fit.drift * dt + fit.sigma * math.sqrt(dt) * eps, axis=0)
+        out_t += x[None, :]
+    out: FloatArray = out_t.T
     return out
 
 

@@ -26,13 +26,15 @@ from critmin._records import records
 from critmin.errors import ValidationError
 from critmin.valuation.assumptions import assumptions_table
 from critmin.valuation.cashflow import IrrResult, irr, npv, payback
-from critmin.valuation.deck import FloatArray, fit_price_model
+from critmin.valuation.deck import FloatArray, fit_price_model, history_joins, regime_chain
 from critmin.valuation.deposit import deposit_bridge
+from critmin.valuation.explain import explain_gap
 from critmin.valuation.model import ProjectModel, build_model, cash_flow_matrix, cash_flow_table
 from critmin.valuation.montecarlo import mc_summary, monte_carlo_npv
 from critmin.valuation.prices import PriceModelFit
 from critmin.valuation.sensitivity import TORNADO_VARIABLES, breakeven_factor, tornado
 from critmin.valuation.spec import DepositSpec, ProjectSpec, load_spec
+from critmin.valuation.windows import window_sensitivity
 
 if TYPE_CHECKING:  # pragma: no cover
     from critmin.data.store import Store
@@ -90,6 +92,16 @@ class ValuationResult:
         Every input with unit, source and ``is_assumption``.
     notes : list of str
         Caveats raised while valuing.
+    explanation : str
+        Why the Monte Carlo median differs from the deterministic NPV (from the run).
+    gap_table : pandas.DataFrame or None
+        The figures of the explanation (``item, value, unit``).
+    window_table : pandas.DataFrame or None
+        Fit-window sensitivity (see :func:`~critmin.valuation.windows.window_sensitivity`).
+    regime_table : pandas.DataFrame or None
+        Regime transition rates with their events, exposure and sources.
+    joins : pandas.DataFrame or None
+        Overlap adjustments of a joined price history.
     """
 
     name: str
@@ -107,6 +119,11 @@ class ValuationResult:
     deposit: pd.DataFrame | None = None
     notes: list[str] = field(default_factory=list)
     price_unit: str = "USD/t"
+    explanation: str = ""
+    gap_table: pd.DataFrame | None = None
+    window_table: pd.DataFrame | None = None
+    regime_table: pd.DataFrame | None = None
+    joins: pd.DataFrame | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready result: metrics plus tables as lists of rows (snake_case keys)."""
@@ -121,6 +138,15 @@ class ValuationResult:
             out["price_fan"] = records(self.price_fan)
         if self.deposit is not None:
             out["deposit_bridge"] = records(self.deposit)
+        out["explanation"] = self.explanation
+        for key, tab in (
+            ("deterministic_vs_monte_carlo", self.gap_table),
+            ("fit_window_sensitivity", self.window_table),
+            ("regimes", self.regime_table),
+            ("history_joins", self.joins),
+        ):
+            if tab is not None:
+                out[key] = records(tab)
         out["notes"] = list(self.notes)
         return out
 
@@ -254,15 +280,26 @@ def value_project(
     tor = tornado(model, swing)
     mc = None
     fan = None
+    explanation = ""
+    gap = None
+    chain = regime_chain(spec)
     if fit is not None and draws > 0:
-        mc, pct = monte_carlo_npv(spec, model, fit, draws, seed)
+        diag: dict[str, Any] = {}
+        mc, pct = monte_carlo_npv(spec, model, fit, draws, seed, diagnostics=diag)
         mc_metrics, fan = mc_summary(model, mc, pct, seed)
         metrics.update(mc_metrics)
+        explanation, gap = explain_gap(spec, model, fit, metrics["npv_usd"], mc, fan, chain, diag)
     elif draws > 0:
         notes.append("no price.model in the spec: Monte Carlo skipped")
     fit_table = None
+    windows = None
     if fit is not None:
         fit_table = fit.to_frame(spec.price.unit)
+        m = spec.price.model
+        if m is not None and m.history is not None:
+            metrics["fit_window"] = f"{m.history.start}-{m.history.end}"
+            if m.window_sensitivity:
+                windows = window_sensitivity(spec, draws=min(draws, 2000), seed=seed, store=store)
     dep = None
     if spec.deposit is not None:
         dep = deposit_bridge(spec.deposit)
@@ -289,6 +326,11 @@ def value_project(
         deposit=dep,
         notes=notes,
         price_unit=spec.price.unit,
+        explanation=explanation,
+        gap_table=gap,
+        window_table=windows,
+        regime_table=chain.table if chain is not None else None,
+        joins=history_joins(spec, store),
     )
 
 

@@ -14,77 +14,76 @@ rates and shares as fractions. See ``docs/valuation.md`` for a full example.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any, Generic, Literal, TypeVar
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
+from pydantic import BaseModel, Field, PrivateAttr, field_validator, model_validator
 
 from critmin.errors import SpecError
-from critmin.params import ASSUMPTION, Source, SourcedParam
+from critmin.params import ASSUMPTION, Source
 from critmin.spec import parse_spec as _parse_spec
 from critmin.spec import read_yaml
+from critmin.valuation._specbase import Input, _Model, _opt, _unit
+from critmin.valuation.fiscal import apply_fiscal_template
+from critmin.valuation.pricespec import (
+    CsvDeck,
+    Deck,
+    FlatDeck,
+    HistoryPart,
+    HistoryRef,
+    LatestPrice,
+    ModelDeck,
+    ModelParams,
+    PriceBlock,
+    PriceModel,
+    RegimeBlock,
+    ScenarioDeck,
+    SeriesDeck,
+    StoreDeck,
+)
 
 __all__ = [
     "ASSUMPTION",
     "ByProduct",
     "Capex",
     "Costs",
+    "CsvDeck",
+    "Deck",
     "DepositCommodity",
     "DepositSpec",
     "Discount",
     "Fiscal",
+    "FlatDeck",
+    "HistoryPart",
+    "HistoryRef",
     "Input",
+    "LatestPrice",
+    "ModelDeck",
+    "ModelParams",
     "PriceBlock",
+    "PriceModel",
     "Production",
     "ProjectSpec",
+    "RegimeBlock",
+    "SeriesDeck",
     "Source",
+    "StoreDeck",
     "iter_inputs",
     "load_spec",
     "parse_spec",
 ]
 
-T = TypeVar("T")
 
-
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Input(SourcedParam[T], Generic[T]):
-    """One project input: a :class:`critmin.params.SourcedParam` whose value is required.
-
-    Attributes
-    ----------
-    value : T
-        The number (or schedule) itself, in the unit documented for the field.
-    source : str
-        ``"assumption"`` or a key of the spec's ``sources`` block.
-    note : str
-        Why this value (for assumptions: the reasoning or the nearest sourced figure).
-
-    Notes
-    -----
-    Project inputs are deterministic: uncertainty enters through the price model and
-    the sensitivity table, so ``dist`` other than ``fixed`` and ``series`` are refused.
-    """
-
-    value: T
-
-    @model_validator(mode="after")
-    def _deterministic(self) -> Input[T]:
-        if self.dist != "fixed" or self.series is not None:
-            raise ValueError(
-                "project inputs are single values (uncertainty comes from the price model "
-                "and the sensitivity block); remove 'dist'/'series'"
-            )
-        return self
-
-
-def _unit(u: str) -> Any:
-    return Field(json_schema_extra={"unit": u})
-
-
-def _opt(u: str) -> Any:
-    return Field(default=None, json_schema_extra={"unit": u})
+def _require_nonneg(model: BaseModel, names: tuple[str, ...], *, strict: bool = False) -> None:
+    """Refuse negative (or, with ``strict``, non-positive) values of the named inputs."""
+    for name in names:
+        inp = getattr(model, name)
+        if inp is None:
+            continue
+        vals = inp.value.values() if isinstance(inp.value, dict) else [inp.value]
+        for v in vals:
+            if (v <= 0) if strict else (v < 0):
+                bound = "> 0" if strict else ">= 0"
+                raise ValueError(f"{name} must be {bound}, got {v:g}")
 
 
 class Production(_Model):
@@ -112,6 +111,13 @@ class Production(_Model):
         default_factory=lambda: Input[list[float]](value=[]),
         json_schema_extra={"unit": "fraction of full rate"},
     )
+
+    @field_validator("capacity_tpa", "ore_tpa")
+    @classmethod
+    def _positive(cls, v: Input[float] | None) -> Input[float] | None:
+        if v is not None and v.value <= 0:
+            raise ValueError(f"must be > 0, got {v.value:g}")
+        return v
 
     @model_validator(mode="after")
     def _check(self) -> Production:
@@ -160,6 +166,7 @@ class Capex(_Model):
                 raise ValueError(f"phasing fractions must be >= 0 and sum to 1, got sum {tot:g}")
         elif self.phasing is not None:
             raise ValueError("phasing goes with total, not with initial")
+        _require_nonneg(self, ("initial", "total", "sustaining_per_year", "closure_cost"))
         return self
 
     def schedule(self) -> dict[int, float]:
@@ -184,15 +191,49 @@ class Costs(_Model):
         default_factory=lambda: Input[float](value=0.0), json_schema_extra={"unit": "USD/yr"}
     )
 
+    @model_validator(mode="after")
+    def _check(self) -> Costs:
+        _require_nonneg(self, ("per_t_product", "per_t_ore", "fixed_per_year"))
+        return self
+
+
+class ExcessProfitTax(_Model):
+    """Excess-profit tax: ``rate`` on net income above ``threshold`` x deductions."""
+
+    applies: bool = False
+    source: str = ASSUMPTION
+    note: str = ""
+    threshold: Input[float] = Field(
+        default_factory=lambda: Input[float](value=0.25),
+        json_schema_extra={"unit": "fraction of deductions"},
+    )
+    rate: Input[float] | None = _opt("fraction of excess net income")
+
+    @model_validator(mode="after")
+    def _check(self) -> ExcessProfitTax:
+        if self.applies and self.rate is None:
+            raise ValueError("an applying excess-profit tax needs a rate")
+        if self.rate is not None and not 0.0 <= self.rate.value < 1.0:
+            raise ValueError(f"rate must be in [0, 1), got {self.rate.value}")
+        if self.threshold.value < 0:
+            raise ValueError("threshold must be >= 0")
+        return self
+
 
 class Fiscal(_Model):
-    """Royalty or mineral extraction tax, income tax, depreciation, working capital."""
+    """Royalty or mineral extraction tax, income tax, EPT, depreciation, working capital.
 
+    ``template`` names a fiscal template (:mod:`critmin.valuation.fiscal`) that fills
+    every term the spec does not give, with its citations.
+    """
+
+    template: str | None = None
     royalty_rate: Input[float] = Field(
         default_factory=lambda: Input[float](value=0.0),
         json_schema_extra={"unit": "fraction of revenue"},
     )
     royalty_label: str = "royalty"
+    royalty_note: str = ""
     income_tax_rate: Input[float] = Field(
         default_factory=lambda: Input[float](value=0.0),
         json_schema_extra={"unit": "fraction of taxable income"},
@@ -201,6 +242,9 @@ class Fiscal(_Model):
         default_factory=lambda: Input[int](value=10), json_schema_extra={"unit": "yr"}
     )
     loss_carry_forward: bool = True
+    loss_carry_forward_years: Input[int] | None = _opt("yr (0 = unlimited)")
+    closure_deductible: bool = True
+    excess_profit_tax: ExcessProfitTax | None = None
     working_capital: Input[float] = Field(
         default_factory=lambda: Input[float](value=0.0),
         json_schema_extra={"unit": "fraction of annual revenue"},
@@ -208,12 +252,15 @@ class Fiscal(_Model):
 
     @model_validator(mode="after")
     def _check(self) -> Fiscal:
-        for name in ("royalty_rate", "income_tax_rate"):
+        for name in ("royalty_rate", "income_tax_rate", "working_capital"):
             v = getattr(self, name).value
             if not 0.0 <= v < 1.0:
                 raise ValueError(f"{name} must be in [0, 1), got {v}")
         if self.depreciation_years.value < 1:
             raise ValueError("depreciation_years must be >= 1")
+        lc = self.loss_carry_forward_years
+        if lc is not None and lc.value < 0:
+            raise ValueError("loss_carry_forward_years must be >= 0 (0 = unlimited)")
         return self
 
 
@@ -234,111 +281,11 @@ class Discount(_Model):
 
     @model_validator(mode="after")
     def _check(self) -> Discount:
-        if self.rate.value <= -1 or self.inflation.value <= -1:
-            raise ValueError("rate and inflation must be > -1")
+        if not 0.0 <= self.rate.value < 1.0:
+            raise ValueError(f"rate must be in [0, 1), got {self.rate.value}")
+        if not -0.5 < self.inflation.value < 0.5:
+            raise ValueError(f"inflation must be in (-0.5, 0.5), got {self.inflation.value}")
         return self
-
-
-class FlatDeck(_Model):
-    """The same real price every year."""
-
-    kind: Literal["flat"]
-    price: Input[float] = _unit("price unit")
-
-
-class SeriesDeck(_Model):
-    """Prices given by year; years after the last are held at the last price."""
-
-    kind: Literal["series"]
-    prices: Input[dict[int, float]] = _unit("price unit by year")
-
-
-class CsvDeck(_Model):
-    """Prices by year from a ``period,price`` CSV (e.g. a scenario run); path relative to the spec."""
-
-    kind: Literal["csv"]
-    path: str
-    column: str = "price"
-    source: str = ASSUMPTION
-    note: str = ""
-
-
-class StoreDeck(_Model):
-    """A flat price from the store's history: the last value or the mean of the last N years."""
-
-    kind: Literal["store"]
-    series: str
-    statistic: Literal["last", "mean"] = "last"
-    years: int = Field(default=1, ge=1)
-
-
-class ModelDeck(_Model):
-    """The median path of the fitted price model (needs ``price.model``)."""
-
-    kind: Literal["model"]
-
-
-Deck = Annotated[
-    FlatDeck | SeriesDeck | CsvDeck | StoreDeck | ModelDeck, Field(discriminator="kind")
-]
-
-
-class HistoryRef(_Model):
-    """Price history for fitting the model: a CSV (path relative to the spec) or a store series."""
-
-    kind: Literal["csv", "store"]
-    path: str | None = None
-    column: str = "price"
-    series: str | None = None
-    unit: str | None = None
-    source: str = ASSUMPTION
-    start: int | None = None
-    end: int | None = None
-
-    @model_validator(mode="after")
-    def _check(self) -> HistoryRef:
-        if self.kind == "csv" and (self.path is None or self.unit is None):
-            raise ValueError("history kind 'csv' needs path and unit")
-        if self.kind == "store" and self.series is None:
-            raise ValueError("history kind 'store' needs series")
-        return self
-
-
-class ModelParams(_Model):
-    """Price-model parameters given by hand, overriding the fit."""
-
-    kappa: Input[float] | None = _opt("1/yr")
-    sigma: Input[float] | None = _opt("1/sqrt(yr)")
-    long_run_price: Input[float] | None = _opt("price unit")
-
-
-class PriceModel(_Model):
-    """Stochastic price model for the Monte Carlo: mean-reverting log price fitted to history."""
-
-    history: HistoryRef | None = None
-    deflate_inflation: Input[float] | None = _opt("1/yr, fraction")
-    level: Literal["fitted", "deck"] = "fitted"
-    start: Literal["last", "deck"] = "last"
-    params: ModelParams = Field(default_factory=ModelParams)
-
-    @model_validator(mode="after")
-    def _check(self) -> PriceModel:
-        p = self.params
-        if self.history is None and (p.kappa is None or p.sigma is None):
-            raise ValueError("without history, params.kappa and params.sigma are required")
-        if self.history is None and self.level == "fitted" and p.long_run_price is None:
-            raise ValueError("without history, set params.long_run_price or level: deck")
-        if self.history is None and self.start == "last":
-            raise ValueError("without history, start must be 'deck'")
-        return self
-
-
-class PriceBlock(_Model):
-    """Price deck for the deterministic case and model for the Monte Carlo."""
-
-    unit: str = "USD/t"
-    deck: Deck
-    model: PriceModel | None = None
 
 
 class ByProduct(_Model):
@@ -355,11 +302,17 @@ class ByProduct(_Model):
     )
     price: Input[float] = _unit("price unit")
     unit: str = "USD/t"
+    royalty_rate: Input[float] | None = _opt("fraction of by-product revenue")
 
     @model_validator(mode="after")
     def _check(self) -> ByProduct:
         if (self.grade is None) == (self.output_tpa is None):
             raise ValueError("give exactly one of grade (ore basis) or output_tpa")
+        _require_nonneg(self, ("output_tpa", "price"))
+        for name in ("grade", "recovery", "payability", "royalty_rate"):
+            inp = getattr(self, name)
+            if inp is not None and not 0.0 <= inp.value <= 1.0:
+                raise ValueError(f"{name} must be a fraction in [0, 1], got {inp.value}")
         return self
 
 
@@ -446,10 +399,21 @@ class _SpecBase(_Model):
         refs: list[tuple[str, str]] = [(p, i.source) for p, i in iter_inputs(self)]
         price = getattr(self, "price", None)
         if isinstance(price, PriceBlock):
-            if isinstance(price.deck, CsvDeck):
+            if isinstance(price.deck, CsvDeck | ScenarioDeck):
                 refs.append(("price.deck.source", price.deck.source))
-            if price.model is not None and price.model.history is not None:
-                refs.append(("price.model.history.source", price.model.history.source))
+            m = price.model
+            if m is not None and m.history is not None:
+                refs.append(("price.model.history.source", m.history.source))
+                for i, part in enumerate(m.history.parts):
+                    refs.append((f"price.model.history.parts.{i}.source", part.source))
+            if m is not None and m.latest is not None:
+                refs.append(("price.model.latest.source", m.latest.source))
+            if m is not None and m.regimes is not None:
+                for i, ev in enumerate(m.regimes.events):
+                    refs.append((f"price.model.regimes.events.{i}.source", ev.source))
+        fiscal = getattr(self, "fiscal", None)
+        if isinstance(fiscal, Fiscal) and fiscal.excess_profit_tax is not None:
+            refs.append(("fiscal.excess_profit_tax.source", fiscal.excess_profit_tax.source))
         for field_path, src in refs:
             if src.strip().lower() != ASSUMPTION and src not in self.sources:
                 raise ValueError(
@@ -481,6 +445,11 @@ class ProjectSpec(_SpecBase):
     def t0(self) -> int:
         """Valuation year: cash flows of this year are not discounted. [yr]"""
         return self.valuation_year if self.valuation_year is not None else self.base_year
+
+    @model_validator(mode="before")
+    @classmethod
+    def _fiscal_template(cls, data: Any) -> Any:
+        return apply_fiscal_template(data) if isinstance(data, dict) else data
 
     @model_validator(mode="after")
     def _check_years(self) -> ProjectSpec:
@@ -577,8 +546,19 @@ def parse_spec(
     cls: type[ProjectSpec] | type[DepositSpec]
     if kind == "project":
         cls = ProjectSpec
+        if isinstance(data.get("production"), dict) and "mine_plan" in data["production"]:
+            from critmin.valuation.resourceplan import expand_mine_plan
+
+            data = expand_mine_plan(data, p)
     elif kind == "deposit":
         cls = DepositSpec
+    elif kind == "published-study":
+        raise SpecError(
+            p,
+            "a published-study spec is reproduced with "
+            "critmin.valuation.reproduce_study(FILE), not valued",
+            field="kind",
+        )
     else:
         raise SpecError(p, f"must be 'project' or 'deposit', got {kind!r}", field="kind")
     spec = _parse_spec(data, cls, p, text=text)

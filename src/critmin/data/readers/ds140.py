@@ -21,7 +21,13 @@ _WORLD_COLUMNS = {
 }
 
 
-def read_ds140(path: str | Path, commodity: str, measure: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+def read_ds140(
+    path: str | Path,
+    commodity: str,
+    measure: str,
+    product: str = "",
+    dropped: list[dict[str, Any]] | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Read one DS140 table.
 
     Parameters
@@ -33,6 +39,13 @@ def read_ds140(path: str | Path, commodity: str, measure: str) -> tuple[pd.DataF
         Canonical commodity id.
     measure : str
         Measure reported by the table's world-production column.
+    product : str
+        Product of the world rows when the table's basis differs from the MCS table of
+        the same measure (DS140 chromium in chromium content, MCS in chromite ore).
+    dropped : list, optional
+        One dict (``file``, ``row``, ``column``, ``reason``) is appended per row not
+        stored: a second row for a year already read (lithium prints 2021 twice, 107,000
+        and 130,000 t; the second is probably 2022 but is not guessed) keeps the first.
 
     Returns
     -------
@@ -61,11 +74,25 @@ def read_ds140(path: str | Path, commodity: str, measure: str) -> tuple[pd.DataF
     vcol = "Unit value ($/t)" if "Unit value ($/t)" in header else None
     world: list[dict[str, Any]] = []
     prices: list[dict[str, Any]] = []
+    seen: dict[int, int] = {}
     for i in range(hidx + 1, len(lines)):
         cells = [c.strip() for c in lines[i].split("\t")]
         if not cells or not re.fullmatch(r"\d{4}", cells[0]):
             break
         year = int(cells[0])
+        if year in seen:
+            if dropped is not None:
+                dropped.append(
+                    {
+                        "file": path.name,
+                        "row": i + 1,
+                        "column": "Year",
+                        "reason": f"second row for {year} (first on line {seen[year]}); "
+                        "kept the first, the year of this one is not guessed",
+                    }
+                )
+            continue
+        seen[year] = i + 1
         row = dict(zip(header, cells, strict=False))
         if wcol:
             raw = row.get(wcol, "")
@@ -79,7 +106,7 @@ def read_ds140(path: str | Path, commodity: str, measure: str) -> tuple[pd.DataF
                         **{k: None for k in OBSERVATION_COLUMNS},
                         "commodity": commodity,
                         "measure": measure,
-                        "product": "",
+                        "product": product,
                         "iso3": "WLD",
                         "entity_type": "world",
                         "country": "World",
@@ -116,8 +143,9 @@ def read_ds140(path: str | Path, commodity: str, measure: str) -> tuple[pd.DataF
                         "description": "USGS DS140 US unit value, nominal USD per tonne of contained content",
                         "edition": "DS140",
                         "source_id": "usgs_ds140",
+                        "source_row": i + 1,
                     }
                 )
     return pd.DataFrame(world, columns=OBSERVATION_COLUMNS), pd.DataFrame(
-        prices, columns=PRICE_COLUMNS
+        prices, columns=[*PRICE_COLUMNS, "source_row"]
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import functools
 import re
 from pathlib import Path
 from typing import Any
@@ -12,6 +13,7 @@ import pandas as pd
 from critmin.data import commodities as reg
 from critmin.data.countries import resolve_source_country
 from critmin.data.readers._cells import parse_cell
+from critmin.data.readers._rules import table_rules
 from critmin.data.schema import OBSERVATION_COLUMNS, PRICE_COLUMNS
 from critmin.errors import InputFileError, UnitError, UnknownCountryError
 from critmin.units import to_canonical
@@ -75,27 +77,74 @@ def _is_estimated(note: str, year: int) -> bool:
     return "estimated" in low and ("for" not in low or str(year) in low or "2023" not in low)
 
 
+@functools.lru_cache(maxsize=64)
+def _canon(unit: str) -> tuple[float, str]:
+    """Factor to the canonical unit and that unit (``to_canonical`` is linear: value * factor)."""
+    return to_canonical(1.0, unit)
+
+
+def _est_unless_reported(low_note: str) -> str:
+    return "reported" if "reported" in low_note else "estimated"
+
+
 def _obs(**kw: Any) -> dict[str, Any]:
     return {k: kw.get(k) for k in OBSERVATION_COLUMNS}
 
 
-def _reserve_unit(note: str, unit: str) -> tuple[str, str]:
-    """Reserve unit implied by the note (molybdenum kt, iron ore Mt)."""
-    low = note.lower()
-    if "reserve data is thousand metric tons" in low:
-        return "thousand metric tons", "reserve unit from note: thousand metric tons"
-    if "million metric tons" in low:
-        return "million metric tons", f"reserve unit from note: {note.strip()}"
-    return unit, ""
+_NOTE_COLUMN = {
+    "prod_2023": "prod_notes",
+    "prod_2024": "prod_notes",
+    "cap_2023": "cap_notes",
+    "cap_2024": "cap_notes",
+    "reserves_2024": "reserve_notes",
+}
 
 
-def read_mcs2025_world(path: str | Path) -> pd.DataFrame:
+def _table(name: str) -> str:
+    return re.sub(r"\s+", " ", name.replace("\xa0", " ").strip().lower())
+
+
+def _table_context(rows: list[tuple[int, dict[str, str]]]) -> dict[str, dict[str, Any]]:
+    """Per MCS table (COMMODITY cell): units and rules that apply to every row.
+
+    A note such as ``'(Reserve data is thousand metric tons)'`` printed on some rows of a
+    table sets the unit of its column for all rows (see ``registry/table_rules.yaml``).
+    """
+    rules = table_rules()
+    ctx: dict[str, dict[str, Any]] = {}
+    for lineno, row in rows:
+        t = _table(row["commodity"])
+        c = ctx.setdefault(t, {"units": {}, "unit_override": None})
+        for rule in rules.get("table_notes", []):
+            note = row[_NOTE_COLUMN[rule["column"]]]
+            if re.search(rule["pattern"], note, re.I) and rule["column"] not in c["units"]:
+                c["units"][rule["column"]] = (
+                    rule["unit"],
+                    f"table note on line {lineno} applies to the whole table: "
+                    f"{rule['column'].upper()} in {rule['unit']}",
+                )
+    for rule in rules.get("overrides", []):
+        if rule.get("field") == "unit":
+            c = ctx.setdefault(_table(rule["table"]), {"units": {}, "unit_override": None})
+            c["unit_override"] = rule
+    for key in ("reserves_column", "group_reserves"):
+        for rule in rules.get(key, []):
+            ctx.setdefault(_table(rule["table"]), {"units": {}, "unit_override": None})[key] = rule
+    return ctx
+
+
+def read_mcs2025_world(
+    path: str | Path, dropped: list[dict[str, Any]] | None = None
+) -> pd.DataFrame:
     """Read ``MCS2025_World_Data.csv`` into canonical observations.
 
     Parameters
     ----------
     path : str or Path
         The USGS MCS 2025 data-release world-data CSV.
+    dropped : list, optional
+        When given, one dict per source cell that is deliberately not stored
+        (``file``, ``row``, ``column``, ``reason``) is appended to it.
 
     Returns
     -------
@@ -111,11 +160,16 @@ def read_mcs2025_world(path: str | Path) -> pd.DataFrame:
     ``'Gemanium'``; blank cells whose meaning is in the notes columns (``'W for
     23-24'`` withheld, ``'NA'``, ``'Less than 1/2 unit'``, ``'estimated 2023'``,
     ``'Large'``, ``'Included in World total'``); lower bounds such as
-    ``'>2000000'``; molybdenum and iron-ore reserves in another unit than
-    ``UNIT_MEAS`` (given in ``RESERVE_NOTES``).
+    ``'>2000000'``. Table-level semantics from ``registry/table_rules.yaml``: a
+    reserve-unit note printed on some rows applies to the whole table (molybdenum,
+    vanadium, iron ore); magnesium metal's reserves column holds capacity; PGM
+    reserves are a group total; titanium concentrates are in thousand tonnes of TiO2.
+    A TYPE ending in ``', estimated'`` marks the 2023 values estimated; the
+    ``CAP_EST_ 2024`` column is estimated unless its note says reported.
     """
     path = Path(path)
     out: list[dict[str, Any]] = []
+    rows: list[tuple[int, dict[str, str]]] = []
     with path.open(encoding="utf-8-sig", newline="") as fh:
         reader = csv.reader(fh)
         header = [h.replace(" ", "") for h in next(reader)]
@@ -126,15 +180,24 @@ def read_mcs2025_world(path: str | Path) -> pd.DataFrame:
         for lineno, cells in enumerate(reader, start=2):
             if not any(c.strip() for c in cells):
                 continue
-            row = {k: cells[i] if i < len(cells) else "" for k, i in idx.items()}
-            out.extend(_mcs2025_row(path, lineno, row))
+            rows.append((lineno, {k: cells[i] if i < len(cells) else "" for k, i in idx.items()}))
+    ctx = _table_context(rows)
+    drops: list[dict[str, Any]] = dropped if dropped is not None else []
+    for lineno, row in rows:
+        out.extend(_mcs2025_row(path, lineno, row, ctx.get(_table(row["commodity"]), {}), drops))
     df = pd.DataFrame(out, columns=OBSERVATION_COLUMNS)
     df["year"] = df["year"].astype("int32")
     df["source_row"] = df["source_row"].astype("int32")
     return df
 
 
-def _mcs2025_row(path: Path, lineno: int, row: dict[str, str]) -> list[dict[str, Any]]:
+def _mcs2025_row(
+    path: Path,
+    lineno: int,
+    row: dict[str, str],
+    tctx: dict[str, Any],
+    drops: list[dict[str, Any]],
+) -> list[dict[str, Any]]:
     try:
         commodity0 = _mcs_commodity(row["commodity"])
     except KeyError:
@@ -158,6 +221,13 @@ def _mcs2025_row(path: Path, lineno: int, row: dict[str, str]) -> list[dict[str,
     raw_unit = row["unit"].strip()
     if not raw_unit:
         raw_unit = "metric tons"  # the one blank-unit row is an empty 'Talc' spacer; checked below
+    rules_note = ""
+    override = tctx.get("unit_override")
+    if override is not None and raw_unit == override["from"]:
+        raw_unit = override["to"]
+        rules_note = (
+            f"override {override['id']}: UNIT_MEAS {override['from']!r} -> {override['to']!r}"
+        )
     base = {
         "commodity": commodity,
         "iso3": iso3,
@@ -173,8 +243,17 @@ def _mcs2025_row(path: Path, lineno: int, row: dict[str, str]) -> list[dict[str,
     plow = pnote.lower()
 
     def emit(
-        col: str, year: int, meas: str, unit: str, note: str, default_q: str, is_prod: bool
+        col: str,
+        year: int,
+        meas: str,
+        unit: str,
+        note: str,
+        default_q: str,
+        is_prod: bool,
+        extra: str = "",
+        over: dict[str, Any] | None = None,
     ) -> None:
+        over = over or {}
         raw = row[col]
         try:
             value, q = parse_cell(raw)
@@ -209,68 +288,91 @@ def _mcs2025_row(path: Path, lineno: int, row: dict[str, str]) -> list[dict[str,
                 q = "negligible"
         if value is not None:
             try:
-                value, cunit = to_canonical(value, unit)
+                f, cunit = _canon(unit)
+                value = value * f
             except UnitError as exc:
                 raise InputFileError(str(path), str(exc), lineno, "UNIT_MEAS") from None
         else:
             try:
-                _, cunit = to_canonical(1.0, unit)
+                _, cunit = _canon(unit)
             except UnitError as exc:
                 raise InputFileError(str(path), str(exc), lineno, "UNIT_MEAS") from None
+        notes = (detail and f"country detail: {detail}", note.strip(), extra, rules_note)
         rec = _obs(
-            **base,
+            **{**base, "product": product, **over},
             measure=meas,
-            product=product,
             year=year,
             value=value,
             unit=cunit,
             qualifier=q,
             raw_value=str(raw).strip(),
             raw_unit=unit,
-            note=" | ".join(x for x in (detail and f"country detail: {detail}", note.strip()) if x),
+            note=" | ".join(x for x in notes if x),
         )
         recs.append(rec)
 
+    type_estimated = source_type.lower().endswith("estimated")
     if measure not in ("capacity", "reserves"):
-        q23 = "estimated" if _is_estimated(pnote, 2023) else "reported"
+        q23 = "estimated" if type_estimated or _is_estimated(pnote, 2023) else "reported"
         emit("prod_2023", 2023, measure, raw_unit, pnote, q23, True)
         emit("prod_2024", 2024, measure, raw_unit, pnote, "estimated", True)
     elif measure == "capacity":
-        emit(
-            "prod_2023",
-            2023,
-            "capacity",
-            raw_unit,
-            pnote,
-            "estimated" if "estimated" in plow else "reported",
-            False,
-        )
+        q = "estimated" if "estimated" in plow or type_estimated else "reported"
+        emit("prod_2023", 2023, "capacity", raw_unit, pnote, q, False)
         emit("prod_2024", 2024, "capacity", raw_unit, pnote, "estimated", False)
     cnote = row["cap_notes"].strip()
-    cq = "estimated" if "estimated" in cnote.lower() else "reported"
+    clow = cnote.lower()
+    cq = "estimated" if "estimated" in clow or type_estimated else "reported"
     emit("cap_2023", 2023, "capacity", raw_unit, cnote, cq, False)
-    emit(
-        "cap_2024",
-        2024,
-        "capacity",
-        raw_unit,
-        cnote,
-        "estimated" if cq == "estimated" else cq,
-        False,
-    )
+    # CAP_EST_ 2024: the column itself is an estimate unless the note says reported
+    emit("cap_2024", 2024, "capacity", raw_unit, cnote, _est_unless_reported(clow), False)
     rnote = row["reserve_notes"].strip()
-    runit, _unit_note = _reserve_unit(rnote, raw_unit)
-    emit(
-        "reserves_2024",
-        2024,
-        "reserves",
-        runit,
-        rnote,
-        "reported",
-        False,
-    )
+    runit, unit_note = tctx.get("units", {}).get("reserves_2024", (raw_unit, ""))
+    as_rule = tctx.get("reserves_column")
+    group = tctx.get("group_reserves")
+    if as_rule is not None:
+        dup = as_rule.get("duplicate_of")
+        if dup and row[dup].strip():
+            if row["reserves_2024"].strip():
+                drops.append(
+                    {
+                        "file": path.name,
+                        "row": lineno,
+                        "column": "RESERVES_2024",
+                        "reason": f"holds {as_rule['as']}, duplicate of {dup.upper()} "
+                        f"(table_rules.yaml reserves_column; value {row['reserves_2024']!r} "
+                        f"vs {row[dup]!r})",
+                    }
+                )
+        else:
+            emit(
+                "reserves_2024",
+                int(as_rule["year"]),
+                as_rule["as"],
+                runit,
+                rnote,
+                "estimated",
+                False,
+                extra=f"RESERVES_2024 column holds {as_rule['as']} (table_rules.yaml)",
+            )
+        return recs
+    over: dict[str, Any] = {}
+    extra = unit_note
+    if group is not None and re.search(group["type"], source_type, re.I):
+        over = {
+            "commodity": group["commodity"],
+            "product": group["product"],
+            "basis": group["basis"],
+        }
+        extra = " | ".join(
+            x for x in (unit_note, f"group total printed on {source_type!r} rows") if x
+        )
+    emit("reserves_2024", 2024, "reserves", runit, rnote, "reported", False, extra, over)
     return recs
 
+
+#: Note on MCS 2026 extract values stored as reported: the transcription has no cell marks.
+_UNMARKED = "qualifier unverified: the MCS 2026 extract is transcribed without the PDF's 'e' marks"
 
 _MCS2026_UNITS = re.compile(r"^(t|kg|kt)\b.*$")
 
@@ -336,7 +438,8 @@ def read_mcs2026_world(path: str | Path) -> pd.DataFrame:
                 q = default_q
             cunit = "t"
             if value is not None:
-                value, cunit = to_canonical(value, unit)
+                f, cunit = _canon(unit)
+                value = value * f
             out.append(
                 _obs(
                     commodity=commodity,
@@ -352,7 +455,7 @@ def read_mcs2026_world(path: str | Path) -> pd.DataFrame:
                     raw_value=raw,
                     raw_unit=r["unit"],
                     basis=r["type"],
-                    note=detail,
+                    note=" | ".join(x for x in (detail, _UNMARKED if q == "reported" else "") if x),
                     edition="MCS2026",
                     source_id="usgs_mcs2026_extract",
                     source_row=i,
@@ -407,6 +510,7 @@ def read_mcs2026_prices(path: str | Path) -> pd.DataFrame:
                     "description": f"{r['series']} ({r['source_note']})",
                     "edition": "MCS2026",
                     "source_id": "usgs_mcs2026_extract",
+                    "source_row": i,
                 }
             )
-    return pd.DataFrame(rows, columns=PRICE_COLUMNS)
+    return pd.DataFrame(rows, columns=[*PRICE_COLUMNS, "source_row"])

@@ -15,7 +15,7 @@ __all__ = ["read_pinksheet"]
 _UNIT_MAP = {"$/mt": "USD/t", "$/troy oz": "USD/ozt", "$/dmtu": "USD/dmtu", "$/kg": "USD/kg"}
 
 
-def read_pinksheet(path: str | Path, columns: dict[str, str]) -> pd.DataFrame:
+def read_pinksheet(path: str | Path, columns: dict[str, str | tuple[str, str]]) -> pd.DataFrame:
     """Read selected Pink Sheet series.
 
     Parameters
@@ -23,20 +23,24 @@ def read_pinksheet(path: str | Path, columns: dict[str, str]) -> pd.DataFrame:
     path : str or Path
         ``pinksheet_monthly_prices_1960-2026.csv`` (``month`` as ``YYYYMmm``, one column per series).
     columns : dict
-        Source column (``"Tin ($/mt)"``) to commodity id (``"tin"``).
+        Source column (``"Tin ($/mt)"``) to commodity id (``"tin"``, series ``wb_tin``) or
+        to ``(commodity, series)`` for a series that is not the commodity's own price
+        (``"DAP ($/mt)"`` -> ``("phosphate_rock", "wb_dap")``).
 
     Returns
     -------
     pandas.DataFrame
         Monthly prices (:data:`~critmin.data.schema.PRICE_COLUMNS`), series id
-        ``wb_<commodity>``, nominal USD; ``'…'`` (no quote) rows are dropped.
+        ``wb_<commodity>`` unless given, nominal USD, ``source_row`` the file line;
+        ``'…'`` (no quote) rows are dropped.
     """
     path = Path(path)
     df = pd.read_csv(path, dtype=str, keep_default_na=False)
     if "month" not in df.columns:
         raise InputFileError(str(path), "missing column 'month'", line=1)
     out = []
-    for col, commodity in columns.items():
+    for col, target in columns.items():
+        commodity, series = target if isinstance(target, tuple) else (target, f"wb_{target}")
         if col not in df.columns:
             raise InputFileError(str(path), f"missing series column {col!r}", line=1)
         m = re.search(r"\(([^()]+)\)\s*$", col)
@@ -54,7 +58,7 @@ def read_pinksheet(path: str | Path, columns: dict[str, str]) -> pd.DataFrame:
         out.append(
             pd.DataFrame(
                 {
-                    "series": f"wb_{commodity}",
+                    "series": series,
                     "commodity": commodity,
                     "date": parsed.values,
                     "period": parsed.dt.strftime("%Y-%m").values,
@@ -65,7 +69,8 @@ def read_pinksheet(path: str | Path, columns: dict[str, str]) -> pd.DataFrame:
                     "description": f"World Bank Pink Sheet: {col}, monthly average, nominal",
                     "edition": "CMO-2026-06",
                     "source_id": "worldbank_pinksheet",
+                    "source_row": (month.index + 2).values,
                 }
             )
         )
-    return pd.concat(out, ignore_index=True)[PRICE_COLUMNS]
+    return pd.concat(out, ignore_index=True)[[*PRICE_COLUMNS, "source_row"]]
