@@ -32,6 +32,8 @@ RISK_COLUMNS = [
     "p_top",
     "stage",
     "defaults_used",
+    "quality",
+    "quality_flag",
 ]
 
 
@@ -249,9 +251,18 @@ def valuation_section(
         )
     res = value_project(spec, draws=draws, seed=seed, store=store)  # type: ignore[arg-type]
     m = res.metrics
+    tables = {"results": res.summary, "assumptions": res.assumptions}
+    for name, t in (
+        ("deterministic_vs_monte_carlo", res.gap_table),
+        ("fit_window_sensitivity", res.window_table),
+        ("price_regimes", res.regime_table),
+    ):
+        if t is not None and len(t):
+            tables[name] = t
     return BriefSection(
         title=res.name,
-        tables={"results": res.summary, "assumptions": res.assumptions},
+        text=[res.explanation] if res.explanation else [],
+        tables=tables,
         figures=plotly_figures(res),
         notes=list(res.notes),
         label=(
