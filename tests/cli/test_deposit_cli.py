@@ -77,7 +77,10 @@ def test_stats_composite_variogram_estimate(
     )
     figs = {r["figure"]: r["value"] for r in json.loads(capsys.readouterr().out)}
     assert figs["blocks_estimated"] > 0 and "cv_rmse" in figs
-    assert (tmp_path / "swath_z.png").exists()
+    assert (tmp_path / "swath_z.png").exists() and (tmp_path / "cross_validation.csv").exists()
+    assert (tmp_path / "top_cut_logprob.png").exists() and (
+        tmp_path / "cross_validation.png"
+    ).exists()
 
 
 def test_user_errors_are_one_line(
@@ -102,3 +105,52 @@ def test_shipped_cbmina_example_prints_the_classified_resource(
     assert {"measured", "indicated", "inferred", "total"} <= classes
     total = [r for r in rows if r["class"] == "total"]
     assert total and all(r["tonnes"] > 0 and r["metal_unit"] == "t" for r in total)
+
+
+def test_validate_lists_every_issue_and_exits_by_severity(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    from defect_db import DEFECT_SPEC, defect_db
+
+    db = defect_db(tmp_path)
+    assert run(["deposit", "validate", str(db["spec"]), "-f", "json"]) == 1  # warnings
+    rows = json.loads(capsys.readouterr().out)
+    assert set(rows[0]) == {"file", "line", "hole", "issue", "severity", "rule"}
+    assert {"H03", "H04", "H10", "H11", "H01", "H00"} <= {r["hole"] for r in rows}
+    write(tmp_path / "spec.yaml", DEFECT_SPEC.replace("  overlaps: last\n", ""))
+    assert run(["deposit", "validate", str(db["spec"]), "--summary"]) == 2  # errors
+    out = capsys.readouterr().out
+    assert "overlaps" in out and "error" in out
+
+
+def test_report_ledger_exports_cache_and_kna(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    from defect_db import DEFECT_SPEC, defect_db
+
+    defect_db(tmp_path)
+    spec = write(tmp_path / "spec.yaml", DEFECT_SPEC + "output: out\n")
+    args = ["deposit", "report", str(spec), "--export", "parquet,csv,omf,vtk,html"]
+    assert run(args) == 0
+    out = capsys.readouterr().out
+    assert "Ledger" in out and "overlaps resolved by rule 'last'" in out
+    assert "reused from the cache" not in out
+    for f in (
+        "ledger.csv",
+        "blocks.parquet",
+        "blocks.csv",
+        "blocks.omf",
+        "blocks.vtu",
+        "view.html",
+    ):
+        assert (tmp_path / "out" / f).stat().st_size > 0, f
+    assert list((tmp_path / "out" / ".cache").glob("krige-*.pkl"))
+    # a new classification only: the kriged blocks come from the cache
+    write(spec, DEFECT_SPEC + "output: out\nclassification: {measured: {min_slope: 0.9}}\n")
+    assert run(["deposit", "report", str(spec), "-f", "table", "--no-ledger"]) == 0
+    assert "reused from the cache" in capsys.readouterr().out
+    assert (
+        run(["deposit", "kna", str(spec), "--samples", "4,8", "--scales", "1,2", "-f", "json"]) == 0
+    )
+    rows = json.loads(capsys.readouterr().out)
+    assert len(rows) == 4 and all(0 < r["kriging_efficiency"] <= 1 for r in rows)

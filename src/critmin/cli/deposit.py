@@ -25,6 +25,88 @@ PlotsOpt = Annotated[
 ]
 
 
+CacheOpt = Annotated[
+    bool,
+    typer.Option(
+        "--cache/--no-cache",
+        help="Reuse kriged blocks from the output folder's .cache when the inputs are unchanged.",
+    ),
+]
+ExportOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--export",
+        help="Comma-separated block-model exports: parquet, csv, omf, vtk, html (to the output folder).",
+    ),
+]
+EXPORTS = ("parquet", "csv", "omf", "vtk", "html")
+
+
+def _out_dir(spec: object, plots: Path | None) -> Path | None:
+    from critmin.geostats.spec import EstimationSpec
+
+    assert isinstance(spec, EstimationSpec)
+    return plots if plots is not None else (spec.path(spec.output) if spec.output else None)
+
+
+def _run(
+    spec: object, scheduler: str | None, plots: Path | None, cache: bool, out: Path | None = None
+):  # type: ignore[no-untyped-def]
+    """Run the spec with Rich progress on stderr (steps and kriging chunks)."""
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    from critmin.geostats.workflow import run_spec
+
+    d = _out_dir(spec, plots)
+    cache_dir = (d / ".cache") if (cache and d is not None) else None
+    cols = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn())
+    with Progress(*cols, console=Console(stderr=True), transient=True) as prog:
+        task = prog.add_task("read", total=None)
+
+        def step(name: str) -> None:
+            prog.update(task, description=name, total=None, completed=0)
+
+        def chunk(done: int, total: int) -> None:
+            prog.update(task, total=total, completed=done)
+
+        return run_spec(spec, scheduler=scheduler, out_dir=out, cache_dir=cache_dir,  # type: ignore[arg-type]
+                        step=step, chunk_progress=chunk)  # fmt: skip
+
+
+def _write_outputs(res: object, d: Path | None, export: str | None) -> list[str]:
+    """Ledger beside the outputs, and the block-model exports asked for."""
+    from critmin.errors import ValidationError
+    from critmin.geostats import export as ex
+
+    if d is None:
+        return []
+    d.mkdir(parents=True, exist_ok=True)
+    res.ledger.to_csv(d / "ledger.csv", index=False)  # type: ignore[attr-defined]
+    written = [str(d / "ledger.csv")]
+    kinds = [k.strip() for k in (export or "").split(",") if k.strip()]
+    bad = [k for k in kinds if k not in EXPORTS]
+    if bad:
+        raise ValidationError(f"unknown export(s) {', '.join(bad)}; use {', '.join(EXPORTS)}")
+    if not kinds:
+        return written
+    t = ex.block_table(res.blocks, res.block_model)  # type: ignore[attr-defined]
+    if "parquet" in kinds or "csv" in kinds:
+        for p in ex.write_blocks(t, d):
+            if p.suffix.lstrip(".") in kinds:
+                written.append(str(p))
+            else:
+                p.unlink()
+    if "omf" in kinds:
+        written.append(str(ex.write_omf(t, res.block_model, d / "blocks.omf", res.spec.name)))  # type: ignore[attr-defined]
+    if "vtk" in kinds:
+        written.append(str(ex.write_vtk(t, res.block_model, d / "blocks.vtu")))  # type: ignore[attr-defined]
+    if "html" in kinds:
+        written.append(str(ex.write_html_view(t, res.composites, d / "view.html", "class",  # type: ignore[attr-defined]
+                                              title=res.spec.name)))  # type: ignore[attr-defined]  # fmt: skip
+    return written
+
+
 def _plots_dir(spec: object, plots: Path | None) -> Path | None:
     from critmin.geostats.spec import EstimationSpec
 
@@ -171,6 +253,8 @@ def estimate(
         bool, typer.Option("--cross-validate", help="Also leave-one-hole-out cross-validation.")
     ] = False,
     plots: PlotsOpt = None,
+    cache: CacheOpt = True,
+    export: ExportOpt = None,
     fmt: FormatOpt = Format.table,
 ) -> None:
     """Krige the block model; print validation figures (global means, cross-validation)."""
@@ -178,14 +262,19 @@ def estimate(
 
     from critmin.geostats import plot
     from critmin.geostats.spec import load_spec
-    from critmin.geostats.workflow import run_spec
 
     sp = load_spec(spec)
-    res = run_spec(sp, scheduler=scheduler, out_dir=out)
+    res = _run(sp, scheduler, plots, cache, out)
+    _write_outputs(res, _out_dir(sp, plots), export)
     rows = [{"figure": "blocks_estimated", "value": float(len(res.blocks))}]
     for p, n in res.blocks["search_pass"].value_counts().sort_index().items():
         rows.append({"figure": f"blocks_pass_{p}", "value": float(n)})
     rows += [{"figure": k, "value": float(v)} for k, v in res.validation.items()]
+    from critmin.geostats.kna import neighbourhood_summary
+
+    for r in neighbourhood_summary(res.blocks, "class").to_dict(orient="records"):
+        for k in ("sor_mean", "sor_p10", "ke_mean", "ke_p10"):
+            rows.append({"figure": f"{k}_{r['class']}", "value": float(r[k])})
     if cross_validate:
         cv = res.cross_validation(leave_hole_out=True)
         ok = cv["estimate"].notna()
@@ -206,8 +295,15 @@ def estimate(
     if d is not None:
         for ax in ("x", "y", "z"):
             sw = res.swath(ax)
+            sw.to_csv(d / f"swath_{ax}.csv", index=False)
             plot.save_swath_png(sw, d / f"swath_{ax}.png", sp.grade.unit)
             plot.save_html(plot.swath_plotly(sw, sp.grade.unit), d / f"swath_{ax}.html")
+        if cross_validate:
+            cvw = res.composites[["hole", "from", "to", "x", "y", "z"]].join(cv)
+            cvw.to_csv(d / "cross_validation.csv", index=False)
+            plot.save_cross_validation_png(cvw, d / "cross_validation.png", sp.grade.unit)
+        plot.save_logprob_png(res.composites[sp.grade.column].to_numpy(), sp.top_cut,
+                              d / "top_cut_logprob.png", sp.grade.unit)  # fmt: skip
     emit(
         pd.DataFrame(rows),
         fmt,
@@ -224,16 +320,38 @@ def report(
     ] = False,
     scheduler: Annotated[str | None, typer.Option(help="Dask scheduler address.")] = None,
     plots: PlotsOpt = None,
+    cache: CacheOpt = True,
+    export: ExportOpt = None,
+    ledger: Annotated[
+        bool, typer.Option("--ledger/--no-ledger", help="Print the ledger after the table.")
+    ] = True,
     fmt: FormatOpt = Format.table,
 ) -> None:
-    """Resource table: tonnes, grade and contained metal by class and cut-off."""
+    """Resource table: tonnes, grade and contained metal by class and cut-off.
+
+    With several grades (or an equivalent) the table has every grade; the ledger
+    (what each step took in, passed on and left out, and why) follows in table
+    format and is written as ledger.csv beside the outputs.
+    """
+    import numpy as np
+
     from critmin.geostats import plot
     from critmin.geostats.spec import load_spec
-    from critmin.geostats.workflow import run_spec
 
     sp = load_spec(spec)
-    res = run_spec(sp, scheduler=scheduler)
-    table = res.resource if all_cutoffs else res.resource_at_reporting_cutoff()
+    res = _run(sp, scheduler, plots, cache)
+    if res.resource_grades is not None:
+        table = res.resource_grades
+        if not all_cutoffs:
+            c = (
+                sp.report.reporting_cutoff
+                if sp.report.reporting_cutoff is not None
+                else sp.report.cutoffs[0]
+            )
+            table = table[np.isclose(table["cutoff"], c)].reset_index(drop=True)
+    else:
+        table = res.resource if all_cutoffs else res.resource_at_reporting_cutoff()
+    written = _write_outputs(res, _out_dir(sp, plots), export)
     d = _plots_dir(sp, plots)
     if d is not None:
         plot.save_grade_tonnage_png(
@@ -244,9 +362,115 @@ def report(
             d / "grade_tonnage.html",
         )
         res.resource.to_csv(d / "resource.csv", index=False)
-    emit(
-        table,
-        fmt,
-        title=f"Mineral resource — {sp.name}",
-        caption="Classes by the spec's rule (docs/geostats.md); unclassified blocks excluded.",
+    cap = "Classes by the spec's rule (docs/geostats.md); unclassified blocks excluded."
+    if res.from_cache:
+        cap += " Kriged blocks reused from the cache (inputs unchanged)."
+    if res.notes:
+        cap += " Notes: " + "; ".join(res.notes)
+    if written:
+        cap += " Written: " + ", ".join(written)
+    emit(table, fmt, title=f"Mineral resource — {sp.name}", caption=cap)
+    if ledger and fmt is Format.table:
+        emit(res.ledger, fmt, title=f"Ledger — {sp.name}",
+             caption="in = out + removed for each step; notes move nothing (docs/geostats.md).")  # fmt: skip
+
+
+@app.command()
+def validate(
+    spec: SpecArg,
+    summary: Annotated[
+        bool, typer.Option("--summary", help="One row per file, issue kind and severity.")
+    ] = False,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Every issue of the drillhole database in one run (exit 0 clean/info, 1 warnings, 2 errors)."""
+    from critmin.geostats.spec import load_spec
+    from critmin.geostats.validate import exit_status, validate_spec
+
+    sp = load_spec(spec)
+    issues = validate_spec(sp)
+    table = issues
+    if summary and not issues.empty:
+        kind = issues["issue"].str.replace(r"-?\d+(\.\d+)?", "N", regex=True)
+        table = (
+            issues.assign(issue=kind)
+            .groupby(["file", "issue", "severity", "rule"], sort=False)
+            .agg(count=("hole", "size"), holes=("hole", "nunique"), first_line=("line", "min"))
+            .reset_index()
+        )
+    counts = issues["severity"].value_counts().to_dict()
+    cap = ", ".join(f"{counts.get(k, 0)} {k}" for k in ("error", "warning", "info"))
+    emit(table, fmt, title=f"Drillhole validation — {sp.name}", caption=cap)
+    code = exit_status(issues)
+    if code:
+        raise typer.Exit(code)
+
+
+@app.command()
+def kna(
+    spec: SpecArg,
+    at: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--at", help="Test block centre x,y,z [m] (repeat; default: the composites' median)."
+        ),
+    ] = None,
+    sizes: Annotated[
+        str | None,
+        typer.Option(help="Block sizes to try, e.g. 10x10x5,20x20x10 [m] (default: the spec's)."),
+    ] = None,
+    samples: Annotated[
+        str | None, typer.Option(help="Largest sample counts to try, e.g. 8,16,24,32.")
+    ] = None,
+    scales: Annotated[
+        str, typer.Option(help="Search-range multipliers to try, e.g. 0.5,1,1.5.")
+    ] = "1",
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Kriging neighbourhood analysis: slope of regression and kriging efficiency of test blocks."""
+    import numpy as np
+
+    from critmin.errors import ValidationError
+    from critmin.geostats.kna import kna_sweep
+    from critmin.geostats.spec import load_spec
+    from critmin.geostats.workflow import (
+        build_composites,
+        load_drillholes,
+        searches_for,
+        variogram_for,
     )
+
+    sp = load_spec(spec)
+    comps, _ = build_composites(sp, load_drillholes(sp))
+    _, model = variogram_for(sp, comps)
+
+    def floats(text: str, sep: str = ",") -> list[float]:
+        try:
+            return [float(v) for v in text.split(sep) if v.strip()]
+        except ValueError as exc:
+            raise ValidationError(f"not a list of numbers: {text!r}") from exc
+
+    xyz = comps[["x", "y", "z"]].to_numpy()
+    targets = np.array([floats(a) for a in at]) if at else np.median(xyz, axis=0)[None, :]
+    if targets.shape[1] != 3:
+        raise ValidationError("--at needs x,y,z")
+    size_list = (
+        [tuple(floats(s, "x")) for s in sizes.split(",")] if sizes else [sp.block_model.size]
+    )
+    if any(len(s) != 3 for s in size_list):
+        raise ValidationError("--sizes needs XxYxZ for each size")
+    s = sp.search
+    ms = (
+        [int(v) for v in floats(samples)]
+        if samples
+        else sorted({s.min_samples, (s.min_samples + s.max_samples) // 2, s.max_samples})
+    )
+    table = kna_sweep(xyz, comps["grade"].to_numpy(), comps["hole"].astype(str).to_numpy(), model,
+                      searches_for(sp)[0], targets, size_list, ms, floats(scales), s.discretisation)  # type: ignore[arg-type]  # fmt: skip
+    emit(table, fmt, title=f"Kriging neighbourhood analysis — {sp.name}",
+         caption="SoR = cov(Z*, Z_V) / var(Z*); KE = (BV - KV) / BV (docs/geostats.md).")  # fmt: skip
+
+
+from critmin.cli.deposit_compare import register as _register_compare  # noqa: E402
+
+_register_compare(app)

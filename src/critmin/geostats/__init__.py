@@ -32,6 +32,18 @@ spec, workflow
     :class:`Appraisal`, :func:`estimate_blocks` (chunked, optionally on Dask).
 plot
     variogram, swath and grade-tonnage plots (PNG and offline HTML).
+intervals, validate
+    overlap rules and gaps; :func:`~critmin.geostats.validate.validate_spec` lists
+    every issue of a database in one run (``critmin deposit validate``).
+prepare, ledger
+    composites of every grade with the ledger of each step (in, out, removed
+    with reasons; :func:`~critmin.geostats.ledger.balance`).
+multigrade
+    equivalent grade from prices and recoveries; the resource table of all grades.
+kna
+    kriging neighbourhood analysis (slope of regression, kriging efficiency).
+export, diagnostics
+    Parquet, CSV, OMF, VTK and 3-D HTML exports; swath, fit warnings.
 
 Names are imported lazily, so ``import critmin.geostats`` does not load numba.
 """

@@ -15,7 +15,13 @@ applied.
 ``max_distance``
     the mean distance from the block centre to its samples is at most this [m];
 ``max_relative_variance``
-    the kriging variance divided by the variogram sill is at most this.
+    the kriging variance divided by the variogram sill is at most this;
+``min_slope``
+    the slope of regression of the true block grade on the estimate is at
+    least this (commonly 0.8 for measured, 0.6 for indicated: an assumption
+    to state, not a standard);
+``min_efficiency``
+    the kriging efficiency (BV - KV) / BV is at least this.
 
 The default rule is measured: pass 1, >= 3 holes; indicated: pass <= 2,
 >= 2 holes; inferred: any estimated block. Set distances or variances from the
@@ -50,12 +56,18 @@ class ClassCriteria:
         Largest mean sample distance. [m]
     max_relative_variance : float, optional
         Largest kriging variance / sill. [ratio]
+    min_slope : float, optional
+        Smallest slope of regression. [ratio]
+    min_efficiency : float, optional
+        Smallest kriging efficiency. [ratio]
     """
 
     max_pass: int | None = None
     min_holes: int | None = None
     max_distance: float | None = None
     max_relative_variance: float | None = None
+    min_slope: float | None = None
+    min_efficiency: float | None = None
 
 
 @dataclass(frozen=True)
@@ -77,6 +89,10 @@ def _meets(blocks: pd.DataFrame, c: ClassCriteria, sill: float) -> np.ndarray:
         ok &= (blocks["mean_distance"] <= c.max_distance).to_numpy()
     if c.max_relative_variance is not None:
         ok &= (blocks["variance"] / sill <= c.max_relative_variance).to_numpy()
+    if c.min_slope is not None:
+        ok &= (blocks["slope_of_regression"] >= c.min_slope).to_numpy()
+    if c.min_efficiency is not None:
+        ok &= (blocks["kriging_efficiency"] >= c.min_efficiency).to_numpy()
     return ok
 
 

@@ -97,7 +97,8 @@ def composite(
     pandas.DataFrame
         ``hole, from, to, length`` [m], ``domain`` column if given, and one
         column per value column (length-weighted mean, NaN where coverage is
-        short) plus ``coverage`` (assayed fraction of the first value column).
+        short) plus ``coverage`` (assayed fraction of the first value column)
+        and ``coverage_<column>`` for every value column. [fraction]
     """
     if length <= 0:
         raise ValidationError(f"composite length must be positive, not {length}")
@@ -130,6 +131,7 @@ def composite(
         xp = np.column_stack([f[s:e], to[s:e]]).ravel()
         seg_len = to[s:e] - f[s:e]
         out: dict[str, np.ndarray] = {}
+        covs: dict[str, np.ndarray] = {}
         cov0 = None
         for j, c in enumerate(columns):
             v = vals[s:e, j]
@@ -146,6 +148,7 @@ def composite(
             cov = sl / clen
             g[cov < min_coverage - 1e-12] = np.nan
             out[c] = g
+            covs[c] = cov
             if cov0 is None:
                 cov0 = cov
         for i in range(len(b) - 1):
@@ -160,8 +163,11 @@ def composite(
             for c in columns:
                 row[c] = out[c][i]
             row["coverage"] = cov0[i] if cov0 is not None else np.nan
+            for c in columns:
+                row[f"coverage_{c}"] = covs[c][i]
             rows.append(row)
     cols = ["hole", "from", "to", "length", *(["domain"] if domain else []), *columns, "coverage"]
+    cols += [f"coverage_{c}" for c in columns]
     return pd.DataFrame(rows, columns=cols)
 
 

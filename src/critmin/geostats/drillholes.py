@@ -40,6 +40,7 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
 
 from critmin.errors import InputFileError, ValidationError
+from critmin.geostats.intervals import OverlapRule, find_overlaps, resolve_overlaps
 
 __all__ = [
     "FEET_TO_METRES",
@@ -121,6 +122,8 @@ class Drillholes:
     units: str = "m"
     notes: list[str] = field(default_factory=list)
     sources: dict[str, str] = field(default_factory=dict)
+    raw: dict[str, pd.DataFrame] = field(default_factory=dict)
+    """Interval tables as read, before an overlap rule (only tables it changed)."""
 
     @property
     def holes(self) -> list[str]:
@@ -221,7 +224,12 @@ def _apply_below_detection(
 
 
 def _check_intervals(
-    df: pd.DataFrame, path: Path, cols: ColumnMap, lengths: pd.Series | None, tol: float
+    df: pd.DataFrame,
+    path: Path,
+    cols: ColumnMap,
+    lengths: pd.Series | None,
+    tol: float,
+    overlaps: OverlapRule = "error",
 ) -> None:
     """Reversed, overlapping and too-deep intervals; ``df`` still has file line index."""
     rev = df["to"] <= df["from"]
@@ -233,16 +241,15 @@ def _check_intervals(
             line=line,
             column=cols.to,
         )
-    s = df.sort_values(["hole", "from"], kind="stable")
-    prev_to = s.groupby("hole", sort=False)["to"].shift()
-    over = s["from"] < prev_to - 1e-9
-    if over.any():
-        line = int(over.idxmax())
+    ov = find_overlaps(df.assign(line=df.index.to_numpy()))
+    if overlaps == "error" and not ov.empty:
+        r = ov.iloc[0]
         raise InputFileError(
             str(path),
-            f"interval from {s.at[line, 'from']:g} overlaps the previous interval of hole "
-            f"{s.at[line, 'hole']!r} (which ends at {prev_to[line]:g})",
-            line=line,
+            f"interval from {r['from']:g} overlaps the interval on line {int(r['other_line'])} of "
+            f"hole {r['hole']!r} (which ends at {r['other_to']:g}); choose an overlap rule "
+            "(drillholes.overlaps: first, last, longest or average)",
+            line=int(r["line"]),
             column=cols.from_,
         )
     if lengths is not None:
@@ -276,6 +283,9 @@ def read_drillholes(
     units: Literal["m", "ft"] = "m",
     below_detection: BelowDetection = "half",
     length_tolerance: float = 0.0,
+    table_columns: Mapping[str, ColumnMap] | None = None,
+    overlaps: OverlapRule = "error",
+    column_rules: Mapping[str, BelowDetection] | None = None,
 ) -> Drillholes:
     """Read and validate collar, survey and interval CSV files.
 
@@ -298,6 +308,15 @@ def read_drillholes(
     length_tolerance : float
         How far an interval or survey station may pass the collar ``length``
         before it is an error. [same unit as the files]
+    table_columns : mapping of str to ColumnMap, optional
+        Column map of one file (``collar``, ``survey`` or an interval table's
+        name) where it differs from ``columns``.
+    overlaps : {"error", "first", "last", "longest", "average"}
+        Rule for overlapping intervals (:mod:`critmin.geostats.intervals`);
+        each table it changes is kept as read in :attr:`Drillholes.raw`.
+    column_rules : mapping of str to rule, optional
+        Below-detection rule of one value column, where it differs from
+        ``below_detection``.
 
     Returns
     -------
@@ -312,7 +331,9 @@ def read_drillholes(
         below-detection value when the rule is ``"error"``; the message names the
         file, the 1-based line (header = line 1) and the column.
     """
-    cols = columns or ColumnMap.model_validate({})
+    base_cols = columns or ColumnMap.model_validate({})
+    per = dict(table_columns or {})
+    cols = per.get("collar", base_cols)
     if units not in ("m", "ft"):
         raise ValidationError(f"units must be 'm' or 'ft', not {units!r}")
     if below_detection not in ("half", "zero", "nan", "error"):
@@ -353,6 +374,7 @@ def read_drillholes(
     tol = length_tolerance * k
 
     if survey is not None:
+        cols = per.get("survey", base_cols)
         spath = Path(survey)
         s = _read_csv(spath)
         _require(s, spath, [cols.hole, cols.at, cols.azimuth, cols.dip])
@@ -407,9 +429,19 @@ def read_drillholes(
             }
         )
         notes.append("no survey file: every hole taken as vertical")
+    if survey is not None:
+        unsurveyed = sorted(known - set(out_s["hole"]))
+        if unsurveyed:
+            notes.append(
+                f"{len(unsurveyed)} hole(s) without survey taken as vertical "
+                f"(assumption): {', '.join(unsurveyed[:5])}"
+                + (" ..." if len(unsurveyed) > 5 else "")
+            )
 
     tables: dict[str, pd.DataFrame] = {}
+    raw_tables: dict[str, pd.DataFrame] = {}
     for name, p in (intervals or {}).items():
+        cols = per.get(name, base_cols)
         ipath = Path(p)
         t = _read_csv(ipath)
         _require(t, ipath, [cols.hole, cols.from_, cols.to])
@@ -418,7 +450,7 @@ def read_drillholes(
         out_t = pd.DataFrame({"hole": t["hole"]})
         out_t["from"] = _numeric(t, ipath, cols.from_) * k
         out_t["to"] = _numeric(t, ipath, cols.to) * k
-        _check_intervals(out_t, ipath, cols, lengths, tol)
+        _check_intervals(out_t, ipath, cols, lengths, tol, overlaps)
         for col in t.columns:
             if col in (cols.hole, cols.from_, cols.to, "hole"):
                 continue
@@ -428,13 +460,24 @@ def read_drillholes(
             if num.notna().any() and num[filled].notna().mean() >= 0.5:
                 # a numeric column: any text left in it is an error, never silently NaN
                 num = _numeric(t, ipath, col, required=False)
-                out_t[col] = _apply_below_detection(
-                    num.astype(float), ipath, col, below_detection, notes
-                )
+                rule = (column_rules or {}).get(col, below_detection)
+                out_t[col] = _apply_below_detection(num.astype(float), ipath, col, rule, notes)
             else:
                 out_t[col] = raw.replace("", np.nan)
         out_t["line"] = out_t.index.to_numpy()
-        tables[name] = out_t.sort_values(["hole", "from"], kind="stable").reset_index(drop=True)
+        out_t = out_t.sort_values(["hole", "from"], kind="stable").reset_index(drop=True)
+        if overlaps != "error":
+            numeric = [c for c in out_t.columns if c not in ("hole", "from", "to", "line")]
+            numeric = [c for c in numeric if pd.api.types.is_float_dtype(out_t[c])]
+            resolved, ov = resolve_overlaps(out_t, overlaps, numeric)
+            if not ov.empty:
+                raw_tables[name] = out_t
+                notes.append(
+                    f"{ipath.name}: {len(ov)} overlapping interval(s) in {ov['hole'].nunique()} "
+                    f"hole(s) resolved by rule {overlaps!r}"
+                )
+                out_t = resolved
+        tables[name] = out_t
         sources[name] = str(ipath)
 
     return Drillholes(
@@ -444,4 +487,5 @@ def read_drillholes(
         units=units,
         notes=notes,
         sources=sources,
+        raw=raw_tables,
     )

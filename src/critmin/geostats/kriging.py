@@ -476,6 +476,7 @@ def _ok_run(  # type: ignore[no-untyped-def]
     dmean,
     dnear,
     wsum,
+    lagr,
 ):
     """Kriging of targets ``i0..i1-1`` (one run of :func:`_ok_kernel`)."""
     k_cand = cand.shape[1]
@@ -564,6 +565,7 @@ def _ok_run(  # type: ignore[no-untyped-def]
             dmean[i] = np.nan
             dnear[i] = np.nan
             wsum[i] = np.nan
+            lagr[i] = np.nan
             continue
         # gather the samples (coordinates and normalised frames) contiguously
         for p in range(cnt):
@@ -607,6 +609,7 @@ def _ok_run(  # type: ignore[no-untyped-def]
             dmean[i] = np.nan
             dnear[i] = np.nan
             wsum[i] = np.nan
+            lagr[i] = np.nan
             continue
         dsum = 0.0
         dmin = np.inf
@@ -622,6 +625,7 @@ def _ok_run(  # type: ignore[no-untyped-def]
         est[i] = e
         var[i] = cbb - lc - mu
         wsum[i] = s_w
+        lagr[i] = mu
         dmean[i] = dsum / cnt
         dnear[i] = dmin
         nholes[i] = nh
@@ -747,7 +751,25 @@ def ordinary_kriging(
         One row per target: ``estimate`` [grade unit], ``variance`` (kriging
         variance) [grade unit squared], ``n_samples``, ``n_holes``,
         ``mean_distance`` and ``nearest_distance`` [m], ``sum_weights``,
-        ``search_pass`` (1-based; 0 = not estimated).
+        ``search_pass`` (1-based; 0 = not estimated), ``lagrange`` (the
+        multiplier :math:`\\mu`) [grade unit squared], ``slope_of_regression``
+        and ``kriging_efficiency`` [ratio].
+
+    Notes
+    -----
+    The system is :math:`C\\lambda + \\mu 1 = c`, :math:`\\sum\\lambda = 1`, with
+    :math:`c` the sample-block covariances and :math:`BV = \\bar C(V, V)` the block
+    variance. Then :math:`KV = BV - \\lambda^T c - \\mu`,
+    :math:`\\mathrm{cov}(Z^*, Z_V) = \\lambda^T c = BV - KV - \\mu` and
+    :math:`\\mathrm{var}(Z^*) = \\lambda^T C \\lambda = BV - KV - 2\\mu`, so
+
+    .. math::
+
+        \\mathrm{SoR} = \\frac{BV - KV - \\mu}{BV - KV - 2\\mu}, \\qquad
+        \\mathrm{KE} = \\frac{BV - KV}{BV}
+
+    (Krige 1996; with this sign convention :math:`\\mu \\le 0` usually, which is
+    the :math:`|\\mu|` of the usual statement of the slope).
     """
     passes = [search] if isinstance(search, Search) else list(search)
     threads = max(1, int(threads or _available_cpus()))
@@ -778,6 +800,9 @@ def ordinary_kriging(
         "nearest_distance": np.full(m, np.nan),
         "sum_weights": np.full(m, np.nan),
         "search_pass": np.zeros(m, dtype=np.int64),
+        "lagrange": np.full(m, np.nan),
+        "slope_of_regression": np.full(m, np.nan),
+        "kriging_efficiency": np.full(m, np.nan),
     }
     if len(v) == 0 or m == 0:
         return pd.DataFrame(out)
@@ -811,7 +836,7 @@ def ordinary_kriging(
             res = [np.empty(n_sub) for _ in range(2)]
             nu = np.empty(n_sub, dtype=np.int64)
             nh = np.empty(n_sub, dtype=np.int64)
-            dm, dn, ws = (np.empty(n_sub) for _ in range(3))
+            dm, dn, ws, lg = (np.empty(n_sub) for _ in range(4))
             _ok_kernel(
                 xyz,
                 frames,
@@ -840,6 +865,7 @@ def ordinary_kriging(
                 dm,
                 dn,
                 ws,
+                lg,
                 n_runs=max(1, min(n_sub, 4 * threads)),
                 threads=threads,
             )
@@ -852,8 +878,14 @@ def ordinary_kriging(
             out["mean_distance"][idx] = dm[done]
             out["nearest_distance"][idx] = dn[done]
             out["sum_weights"][idx] = ws[done]
+            out["lagrange"][idx] = lg[done]
             out["search_pass"][idx] = pno
         todo = todo[out["search_pass"][todo] == 0]
+    # neighbourhood quality (Notes): BV = cbb, KV = variance, mu = lagrange
+    lam_c = cbb - out["variance"] - out["lagrange"]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out["slope_of_regression"] = lam_c / (lam_c - out["lagrange"])
+        out["kriging_efficiency"] = (cbb - out["variance"]) / cbb
     return pd.DataFrame(out)
 
 

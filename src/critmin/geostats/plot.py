@@ -17,8 +17,10 @@ from critmin.geostats.variogram import VariogramModel
 
 __all__ = [
     "grade_tonnage_plotly",
+    "save_cross_validation_png",
     "save_grade_tonnage_png",
     "save_html",
+    "save_logprob_png",
     "save_swath_png",
     "save_variogram_png",
     "swath_plotly",
@@ -53,11 +55,16 @@ def save_variogram_png(exp: pd.DataFrame, model: VariogramModel | None, path: st
     fig, ax = plt.subplots(figsize=(7, 4.5))
     hmax = float(np.nanmax(exp["distance"])) * 1.1
     for label, g, az, dp in _groups(exp):
-        pts = ax.plot(g["distance"], g["gamma"], "o", label=label)
+        pts = ax.plot(g["distance"], g["gamma"], "o", label=f"{label} (experimental)")
+        for x, y, n in zip(g["distance"], g["gamma"], g["pairs"], strict=True):
+            ax.annotate(f"{int(n)}", (x, y), textcoords="offset points", xytext=(0, 5),
+                        ha="center", fontsize=6, color=pts[0].get_color())  # fmt: skip
         if model is not None:
             h, y = _model_curve(model, hmax, az, dp)
-            ax.plot(h, y, "-", color=pts[0].get_color())
-    ax.set_xlabel("lag [m]")
+            ax.plot(h, y, "-", color=pts[0].get_color(), label=f"{label} (model)")
+    if model is not None:
+        ax.axhline(model.sill, color="grey", ls="--", lw=1, label=f"sill {model.sill:.4g}")
+    ax.set_xlabel("lag [m] (numbers: pairs per lag)")
     ax.set_ylabel("γ(h)")
     ax.set_ylim(bottom=0)
     ax.legend()
@@ -89,6 +96,8 @@ def variogram_plotly(exp: pd.DataFrame, model: VariogramModel | None) -> Any:
         if model is not None:
             h, y = _model_curve(model, hmax, az, dp)
             fig.add_trace(go.Scatter(x=h, y=y, mode="lines", name=f"model {label}"))
+    if model is not None:
+        fig.add_hline(y=model.sill, line_dash="dash", annotation_text=f"sill {model.sill:.4g}")
     fig.update_layout(
         title="Experimental variogram and model", xaxis_title="lag [m]", yaxis_title="γ(h)"
     )
@@ -104,7 +113,13 @@ def save_swath_png(sw: pd.DataFrame, path: str | Path, unit: str = "") -> Path:
 
     fig, ax = plt.subplots(figsize=(7, 4.5))
     ax.plot(sw["centre"], sw["composite_mean"], "o-", label="composites")
-    ax.plot(sw["centre"], sw["block_mean"], "s-", label="kriged blocks")
+    ax.plot(sw["centre"], sw["block_mean"], "s-", label="kriged blocks, all passes")
+    if "block_mean_pass1" in sw:
+        ax.plot(sw["centre"], sw["block_mean_pass1"], "^--", label="kriged blocks, pass 1")
+    ax2 = ax.twinx()
+    ax2.bar(sw["centre"], sw["composites"], width=0.6 * float(np.diff(sw["centre"]).min())
+            if len(sw) > 1 else 1.0, alpha=0.15, color="grey")  # fmt: skip
+    ax2.set_ylabel("composites per slice (bars)")
     axis = str(sw["axis"].iloc[0]) if len(sw) else "x"
     ax.set_xlabel(f"{axis} [m]")
     ax.set_ylabel(f"mean grade [{unit}]")
@@ -192,3 +207,64 @@ def save_html(fig: Any, path: str | Path) -> Path:
     p = Path(path)
     fig.write_html(str(p), include_plotlyjs=True, full_html=True)
     return p
+
+
+def save_logprob_png(
+    values: np.ndarray, cap: float | None, path: str | Path, unit: str = ""
+) -> Path:
+    """Log-probability plot of composite grades with the top-cut, as PNG.
+
+    Each sorted grade :math:`g_{(i)}` is drawn at the normal score
+    :math:`\\Phi^{-1}((i - 0.5) / n)` on a log grade axis; a lognormal population
+    is a straight line, and the top-cut is a horizontal line.
+    """
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from scipy.stats import norm
+
+    v = np.sort(np.asarray(values, dtype=float))
+    v = v[np.isfinite(v) & (v > 0)]
+    p = (np.arange(1, len(v) + 1) - 0.5) / max(len(v), 1)
+    fig, ax = plt.subplots(figsize=(6, 4.5))
+    ax.plot(norm.ppf(p), v, ".", ms=3, label=f"composites ({len(v):,}, grade > 0)")
+    if cap is not None:
+        n = int(np.sum(v > cap))
+        ax.axhline(cap, color="red", ls="--", label=f"top-cut {cap:g} {unit} ({n} above)")
+    ax.set_yscale("log")
+    ticks = [0.01, 0.1, 0.5, 0.9, 0.99, 0.999]
+    ax.set_xticks(norm.ppf(ticks), [f"{100 * t:g}" for t in ticks])
+    ax.set_xlabel("cumulative probability [%]")
+    ax.set_ylabel(f"grade [{unit}]")
+    ax.legend()
+    fig.tight_layout()
+    out = Path(path)
+    fig.savefig(out, dpi=110)
+    plt.close(fig)
+    return out
+
+
+def save_cross_validation_png(cv: pd.DataFrame, path: str | Path, unit: str = "") -> Path:
+    """Cross-validation: estimate against true value and the error histogram, as PNG."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    ok = cv["estimate"].notna()
+    fig, (a1, a2) = plt.subplots(1, 2, figsize=(10, 4.5))
+    a1.plot(cv.loc[ok, "true"], cv.loc[ok, "estimate"], ".", ms=3)
+    hi = float(np.nanmax(cv.loc[ok, ["true", "estimate"]].to_numpy())) if ok.any() else 1.0
+    a1.plot([0, hi], [0, hi], "k--", lw=1, label="1:1")
+    a1.set_xlabel(f"composite grade [{unit}]")
+    a1.set_ylabel(f"cross-validated estimate [{unit}]")
+    a1.legend()
+    a2.hist(cv.loc[ok, "error"], bins=50)
+    a2.set_xlabel(f"error (estimate - true) [{unit}]")
+    a2.set_ylabel(f"composites ({int(ok.sum()):,} estimated)")
+    fig.tight_layout()
+    out = Path(path)
+    fig.savefig(out, dpi=110)
+    plt.close(fig)
+    return out

@@ -9,6 +9,7 @@ troy ounce, the unit of precious-metal reporting.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -27,6 +28,12 @@ __all__ = [
 GRADE_FACTORS: dict[str, float] = {"%": 1e-2, "g/t": 1e-6, "ppm": 1e-6, "ppb": 1e-9}
 
 _METAL_ALIASES = {"oz": "ozt", "koz": "kozt", "Moz": "Mozt"}
+
+
+@lru_cache(maxsize=64)
+def _t_to(unit: str) -> float:
+    """Tonnes to ``unit`` (pint; cached: the same few units are asked for many times)."""
+    return convert(1.0, "t", unit)
 
 
 def contained_metal(
@@ -55,14 +62,8 @@ def contained_metal(
     unit = metal_unit
     if unit in ("koz", "Moz"):
         k = 1e3 if unit == "koz" else 1e6
-        return (
-            np.asarray(tonnes)
-            * np.asarray(grade)
-            * GRADE_FACTORS[grade_unit]
-            * convert(1.0, "t", "ozt")
-            / k
-        )
-    f = convert(1.0, "t", _METAL_ALIASES.get(unit, unit))
+        return np.asarray(tonnes) * np.asarray(grade) * GRADE_FACTORS[grade_unit] * _t_to("ozt") / k
+    f = _t_to(_METAL_ALIASES.get(unit, unit))
     return (
         np.asarray(tonnes, dtype=float)
         * np.asarray(grade, dtype=float)

@@ -14,6 +14,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from critmin.geostats.drillholes import ColumnMap
+from critmin.params import SourcedParam
 from critmin.spec import load_spec as _load_spec
 
 __all__ = [
@@ -46,8 +47,29 @@ class DrillholeSpec(_M):
     assay: Path
     tables: dict[str, Path] = Field(default_factory=dict)
     columns: ColumnsSpec = Field(default_factory=lambda: ColumnsSpec.model_validate({}))
+    table_columns: dict[str, dict[str, str]] = Field(default_factory=dict)
     dip_positive_down: bool = True
     units: Literal["m", "ft"] = "m"
+    overlaps: Literal["error", "first", "last", "longest", "average"] = "error"
+    upward_holes: bool = False
+
+    def column_maps(self) -> dict[str, ColumnMap]:
+        """Column map per file (``collar``, ``survey``, ``assay``, table names)."""
+        base = self.columns.model_dump(by_alias=True)
+        return {k: ColumnMap.model_validate({**base, **v}) for k, v in self.table_columns.items()}
+
+    @model_validator(mode="after")
+    def _table_columns(self) -> DrillholeSpec:
+        known = {"collar", "survey", "assay", *self.tables}
+        for k, v in self.table_columns.items():
+            if k not in known:
+                raise ValueError(
+                    f"table_columns names {k!r}, not a file; have {', '.join(sorted(known))}"
+                )
+            bad = set(v) - set(ColumnMap.model_fields) - {"from"} | ({"from_"} & set(v))
+            if bad:
+                raise ValueError(f"table_columns.{k}: unknown key(s) {', '.join(sorted(bad))}")
+        return self
 
     @model_validator(mode="after")
     def _one_dip_convention(self) -> DrillholeSpec:
@@ -76,6 +98,24 @@ class GradeSpec(_M):
     unit: Literal["%", "g/t", "ppm", "ppb"] = "%"
     metal: str = ""
     metal_unit: str = "t"
+    below_detection: Literal["half", "zero", "nan", "error"] | None = None
+
+
+class EquivalentSpec(_M):
+    """A derived equivalent grade (e.g. CuEq) from prices and recoveries."""
+
+    name: str
+    base: str
+    prices: dict[str, SourcedParam[float]]
+    recoveries: dict[str, SourcedParam[float]]
+
+    @model_validator(mode="after")
+    def _same_metals(self) -> EquivalentSpec:
+        if set(self.prices) != set(self.recoveries):
+            raise ValueError("prices and recoveries must name the same grade columns")
+        if self.base not in self.prices:
+            raise ValueError(f"base {self.base!r} needs a price and a recovery")
+        return self
 
 
 class DomainSpec(_M):
@@ -165,6 +205,13 @@ class VariogramSpec(_M):
         return self
 
 
+class ExtraGradeSpec(GradeSpec):
+    """A further grade estimated in the same run, with its own top-cut and variogram."""
+
+    top_cut: float | None = Field(None, gt=0)
+    variogram: VariogramSpec
+
+
 class BlockModelSpec(_M):
     """Block model geometry, density and restrictions."""
 
@@ -177,6 +224,9 @@ class BlockModelSpec(_M):
     below_collars: bool = False
     wireframe: Path | None = None
     wireframe_scale: float = Field(1.0, gt=0)
+    topography: Path | None = None
+    topography_scale: float = Field(1.0, gt=0)
+    max_blocks: int = Field(20_000_000, ge=1)
 
     @model_validator(mode="after")
     def _origin_shape(self) -> BlockModelSpec:
@@ -217,6 +267,8 @@ class ClassSpec(_M):
     min_holes: int | None = Field(None, ge=1)
     max_distance: float | None = Field(None, gt=0)
     max_relative_variance: float | None = Field(None, gt=0)
+    min_slope: float | None = None
+    min_efficiency: float | None = None
 
 
 class ClassificationSpec(_M):
@@ -251,6 +303,7 @@ class ReportSpec(_M):
 
     cutoffs: list[float] = Field(min_length=1)
     reporting_cutoff: float | None = None
+    cutoff_on: str | None = None
 
 
 class EstimationSpec(_M):
@@ -259,6 +312,8 @@ class EstimationSpec(_M):
     name: str = "deposit"
     drillholes: DrillholeSpec
     grade: GradeSpec
+    grades: list[ExtraGradeSpec] = Field(default_factory=list)
+    equivalent: EquivalentSpec | None = None
     domain: DomainSpec | None = None
     composite: CompositeSpec
     top_cut: float | None = Field(None, gt=0)
@@ -277,6 +332,29 @@ class EstimationSpec(_M):
     def path(self, p: Path) -> Path:
         """A spec path resolved against the spec's folder."""
         return p if p.is_absolute() else self.base_dir / p
+
+    @model_validator(mode="after")
+    def _grades(self) -> EstimationSpec:
+        cols = [self.grade.column, *(g.column for g in self.grades)]
+        if len(set(cols)) != len(cols):
+            raise ValueError("a grade column is listed twice (grade and grades)")
+        if self.equivalent is not None:
+            bad = set(self.equivalent.prices) - set(cols)
+            if bad:
+                raise ValueError(f"equivalent: {', '.join(sorted(bad))} not among the grades")
+        on = self.report.cutoff_on
+        names = [*cols, *([self.equivalent.name] if self.equivalent else [])]
+        if on is not None and on not in names:
+            raise ValueError(f"report.cutoff_on {on!r} is none of {', '.join(names)}")
+        return self
+
+    def grade_list(self) -> list[tuple[GradeSpec, float | None, VariogramSpec]]:
+        """Every grade with its top-cut and variogram, the primary one first."""
+        out: list[tuple[GradeSpec, float | None, VariogramSpec]] = [
+            (self.grade, self.top_cut, self.variogram)
+        ]
+        out += [(g, g.top_cut, g.variogram) for g in self.grades]
+        return out
 
 
 def load_spec(path: str | Path) -> EstimationSpec:

@@ -1,4 +1,11 @@
-"""Closed triangulated wireframes (STL): reading and selecting blocks inside.
+"""Triangulated wireframes and surfaces (STL, PLY, OBJ): reading, closure, blocks inside.
+
+STL is read here; PLY and OBJ through :mod:`meshio` (quads are split into two
+triangles). A closed mesh (every edge shared by exactly two triangles) selects
+the blocks inside it; an open one (a topographic surface) is used by its
+vertices, interpolated over their Delaunay triangulation
+(:func:`~critmin.geostats.blockmodel.below_surface`).
+
 
 A block centre is inside a closed surface when a vertical ray from it crosses
 the surface an odd number of times. For a regular block model the crossings are
@@ -16,7 +23,7 @@ from numba import njit
 from critmin.errors import InputFileError
 from critmin.geostats.blockmodel import BlockModel
 
-__all__ = ["inside_wireframe", "read_stl"]
+__all__ = ["inside_wireframe", "is_closed", "open_edges", "read_mesh", "read_stl"]
 
 
 def read_stl(path: str | Path, scale: float = 1.0) -> np.ndarray:
@@ -138,3 +145,62 @@ def inside_wireframe(bm: BlockModel, triangles: np.ndarray) -> np.ndarray:
         above = (e - s) - np.searchsorted(zs[s:e], zc, side="right")
         inside[:, cols[s]] = (above % 2) == 1
     return inside.ravel()
+
+
+def read_mesh(path: str | Path, scale: float = 1.0) -> np.ndarray:
+    """Triangles of an STL, PLY or OBJ file.
+
+    Parameters
+    ----------
+    path : path
+        ``.stl``, ``.ply`` or ``.obj`` file.
+    scale : float
+        Factor applied to coordinates. [ratio]
+
+    Returns
+    -------
+    numpy.ndarray
+        Triangles, shape ``(n, 3, 3)``. [m]
+    """
+    p = Path(path)
+    suffix = p.suffix.lower()
+    if suffix == ".stl":
+        return read_stl(p, scale)
+    if suffix not in (".ply", ".obj"):
+        raise InputFileError(str(p), f"unknown surface format {suffix!r}; use .stl, .ply or .obj")
+    if not p.exists():
+        raise InputFileError(str(p), "file not found")
+    import meshio
+
+    try:
+        m = meshio.read(str(p))
+    except Exception as exc:  # meshio raises several types for a bad file
+        raise InputFileError(str(p), f"cannot read the surface: {exc}") from exc
+    pts = np.asarray(m.points, dtype=float)[:, :3]
+    tris = []
+    for block in m.cells:
+        c = np.asarray(block.data)
+        if block.type == "triangle":
+            tris.append(c)
+        elif block.type == "quad":
+            tris += [c[:, [0, 1, 2]], c[:, [0, 2, 3]]]
+    if not tris:
+        raise InputFileError(str(p), "no triangles or quads in the file")
+    return pts[np.concatenate(tris)] * scale
+
+
+def open_edges(triangles: np.ndarray, decimals: int = 6) -> tuple[int, int]:
+    """Edges not shared by exactly two triangles, and all edges (vertices matched to ``decimals``)."""
+    t = np.round(np.asarray(triangles, dtype=float), decimals)
+    _, inv = np.unique(t.reshape(-1, 3), axis=0, return_inverse=True)
+    v = inv.ravel().reshape(-1, 3)
+    e = np.sort(np.concatenate([v[:, [0, 1]], v[:, [1, 2]], v[:, [2, 0]]]), axis=1)
+    _, counts = np.unique(e, axis=0, return_counts=True)
+    return int((counts % 2 == 1).sum()), len(counts)
+
+
+def is_closed(triangles: np.ndarray, decimals: int = 6) -> bool:
+    """Whether every edge of the mesh is shared by an even number of triangles (two, or four
+    where two shells touch): the condition for the ray-parity test to be defined."""
+    n_open, n = open_edges(triangles, decimals)
+    return n > 0 and n_open == 0

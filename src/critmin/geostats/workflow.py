@@ -7,6 +7,7 @@ classification -> grade-tonnage and resource table.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,13 +19,20 @@ from critmin._parallel import map_chunks
 from critmin.errors import ValidationError
 from critmin.geostats.blockmodel import BlockModel, below_surface, block_density, nearest_domain
 from critmin.geostats.classify import ClassCriteria, ClassificationRule, classify
-from critmin.geostats.composite import assign_domain, cell_declustering, composite, top_cut
-from critmin.geostats.desurvey import desurvey_table
-from critmin.geostats.drillholes import Drillholes, read_drillholes
+from critmin.geostats.diagnostics import exploration_stats, model_warnings, swath
+from critmin.geostats.drillholes import Drillholes
 from critmin.geostats.kriging import Search, cross_validate, ordinary_kriging
+from critmin.geostats.ledger import Ledger, block_steps
+from critmin.geostats.prepare import (
+    build_composites,
+    cache_key,
+    composite_all,
+    grade_composites,
+    load_drillholes,
+    surface_points,
+)
 from critmin.geostats.report import grade_tonnage, resource_report
-from critmin.geostats.spec import EstimationSpec, load_spec
-from critmin.geostats.stats import best_intercepts, grade_summary, hit_rate
+from critmin.geostats.spec import EstimationSpec, VariogramSpec, load_spec
 from critmin.geostats.variogram import (
     Structure,
     VariogramModel,
@@ -50,92 +58,14 @@ def _spec(spec: EstimationSpec | str | Path) -> EstimationSpec:
     return spec if isinstance(spec, EstimationSpec) else load_spec(spec)
 
 
-def load_drillholes(spec: EstimationSpec) -> Drillholes:
-    """Read the spec's drillhole files."""
-    d = spec.drillholes
-    c = d.columns
-    cols = c  # the spec's column map carries the drillholes' dip convention
-    tables = {"assay": spec.path(d.assay), **{k: spec.path(v) for k, v in d.tables.items()}}
-    return read_drillholes(
-        spec.path(d.collar),
-        spec.path(d.survey) if d.survey else None,
-        tables,
-        columns=cols,
-        units=d.units,
-        below_detection=d.below_detection,
-        length_tolerance=d.length_tolerance,
-    )
-
-
-def build_composites(spec: EstimationSpec, dh: Drillholes) -> tuple[pd.DataFrame, list[str]]:
-    """Composites with coordinates, top-cut grade ``grade`` and declustering ``weight``.
-
-    Returns
-    -------
-    composites : pandas.DataFrame
-        ``hole, from, to, length, [domain], <grade column>, coverage, x, y, z...``,
-        plus ``grade`` (top-cut) and ``weight`` (declustering, mean 1).
-    notes : list of str
-        What was done (top-cut, declustering).
-    """
-    notes: list[str] = []
-    col = spec.grade.column
-    assay = dh.table("assay")
-    if col not in assay:
-        raise ValidationError(f"assay table has no grade column {col!r}")
-    dom_col = None
-    if spec.domain is not None:
-        codes = dh.table(spec.domain.table)
-        assay = assay.copy()
-        assay["_domain"] = assign_domain(assay, codes, spec.domain.column)
-        if spec.domain.codes is not None:
-            assay.loc[~assay["_domain"].isin(spec.domain.codes), "_domain"] = np.nan
-        dom_col = "_domain"
-    comps = composite(
-        assay,
-        spec.composite.length,
-        [col],
-        domain=dom_col,
-        residual=spec.composite.residual,
-        min_coverage=spec.composite.min_coverage,
-    )
-    comps = comps[comps[col].notna()].reset_index(drop=True)
-    if comps.empty:
-        raise ValidationError("no composites with a grade")
-    comps = desurvey_table(dh, comps)
-    if spec.top_cut is not None:
-        capped, info = top_cut(comps[col].to_numpy(), spec.top_cut, comps["length"].to_numpy())
-        comps["grade"] = capped
-        notes.append(
-            f"top-cut at {spec.top_cut:g} {spec.grade.unit}: {int(info['n_cut'])} composite(s) capped, "
-            f"{100 * info['metal_removed']:.1f} % of grade x length removed"
-        )
-    else:
-        comps["grade"] = comps[col]
-    if spec.declustering is not None:
-        w, table = cell_declustering(
-            comps[["x", "y", "z"]].to_numpy(),
-            comps["grade"].to_numpy(),
-            np.asarray(spec.declustering.cell_sizes),
-            anisotropy=spec.declustering.anisotropy,
-            n_offsets=spec.declustering.n_offsets,
-        )
-        comps["weight"] = w
-        best = table[table["chosen"]].iloc[0]
-        notes.append(
-            f"cell declustering: cell {best['cell_size']:g} m, declustered mean "
-            f"{best['declustered_mean']:.4g} {spec.grade.unit} (naive {comps['grade'].mean():.4g})"
-        )
-    else:
-        comps["weight"] = 1.0
-    return comps, notes
-
-
 def variogram_for(
-    spec: EstimationSpec, comps: pd.DataFrame
+    spec: EstimationSpec, comps: pd.DataFrame, variogram: VariogramSpec | None = None
 ) -> tuple[pd.DataFrame | None, VariogramModel]:
-    """Experimental variogram(s) (if asked) and the model (given or fitted)."""
-    v = spec.variogram
+    """Experimental variogram(s) (if asked) and the model (given or fitted).
+
+    ``variogram`` is the spec of a further grade; the primary grade's by default.
+    """
+    v = variogram or spec.variogram
     xyz = comps[["x", "y", "z"]].to_numpy()
     g = comps["grade"].to_numpy()
     exp: pd.DataFrame | None = None
@@ -205,11 +135,27 @@ def build_block_model(
         bm = BlockModel(b.origin, b.size, b.shape)
     else:
         bm = BlockModel.from_extent(comps[["x", "y", "z"]].to_numpy(), b.size, b.padding)
+    if bm.n_blocks > b.max_blocks:
+        sx, sy, sz = bm.shape
+        raise ValidationError(
+            f"the block model would have {bm.n_blocks:,} blocks ({sx} x {sy} x {sz} of "
+            f"{b.size[0]:g} x {b.size[1]:g} x {b.size[2]:g} m), above block_model.max_blocks "
+            f"{b.max_blocks:,}: use larger blocks, a wireframe or an explicit origin and shape "
+            "over the drilled area, or raise max_blocks"
+        )
     mask = None
     if b.wireframe is not None:
-        from critmin.geostats.wireframe import inside_wireframe, read_stl
+        from critmin.geostats.wireframe import inside_wireframe, open_edges, read_mesh
 
-        mask = inside_wireframe(bm, read_stl(spec.path(b.wireframe), scale=b.wireframe_scale))
+        tri = read_mesh(spec.path(b.wireframe), scale=b.wireframe_scale)
+        n_open, n_edges = open_edges(tri)
+        if n_open > 0.01 * n_edges:
+            raise ValidationError(
+                f"{b.wireframe}: the wireframe is open ({n_open:,} of {n_edges:,} edges on one "
+                "triangle only), so inside is undefined; an open surface belongs in "
+                "block_model.topography"
+            )
+        mask = inside_wireframe(bm, tri)
     return bm, mask
 
 
@@ -230,15 +176,22 @@ def _estimate_chunk(
     keep = np.ones(len(blocks), dtype=bool)
     if mask is not None:
         keep &= mask[start:stop]
+    counts = {"grid": len(blocks), "outside_mask": int((~keep).sum()), "above_surface": 0}
     xyz = blocks[["x", "y", "z"]].to_numpy()
     if surface is not None:
-        keep &= below_surface(xyz, surface)
+        below = below_surface(xyz, surface)
+        counts["above_surface"] = int((keep & ~below).sum())
+        keep &= below
     blocks = blocks[keep].reset_index(drop=True)
     xyz = xyz[keep]
     if "domain" in comp:
         blocks["domain"] = nearest_domain(xyz, comp["xyz"], comp["domain"], dom_dist)
+    counts["no_domain"] = 0
     if blocks.empty:
+        blocks.attrs["counts"] = counts
         return blocks
+    if hard and "domain" in comp:
+        counts["no_domain"] = int(pd.isna(blocks["domain"]).sum())
     cols = [
         "estimate",
         "variance",
@@ -283,7 +236,10 @@ def _estimate_chunk(
             discretisation=discretisation,
         )
     out = pd.concat([blocks, res.reset_index(drop=True)], axis=1)
-    return out[out["search_pass"] > 0].reset_index(drop=True)
+    out = out[out["search_pass"] > 0].reset_index(drop=True)
+    counts["not_estimated"] = len(blocks) - len(out) - counts["no_domain"]
+    out.attrs["counts"] = counts
+    return out
 
 
 def estimate_blocks(
@@ -299,6 +255,7 @@ def estimate_blocks(
     chunk_size: int = 100_000,
     scheduler: str | None = None,
     out_dir: str | Path | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> pd.DataFrame:
     """Krige a block model chunk by chunk; keep only estimated blocks.
 
@@ -329,12 +286,16 @@ def estimate_blocks(
         Dask distributed scheduler address; chunks then run on its workers.
     out_dir : path, optional
         Also write each chunk's estimated blocks to ``part-NNNNN.parquet`` here.
+    progress : callable, optional
+        Called with ``(chunks done, chunks)`` after each chunk.
 
     Returns
     -------
     pandas.DataFrame
         Estimated blocks: ``block, i, j, k, x, y, z, [domain]`` and the
-        kriging columns of :func:`~critmin.geostats.kriging.ordinary_kriging`.
+        kriging columns of :func:`~critmin.geostats.kriging.ordinary_kriging`;
+        ``attrs["counts"]``: blocks in the grid, outside the mask, above the
+        surface, without a domain (hard boundaries) and not estimated.
     """
     comp: dict[str, np.ndarray] = {
         "xyz": comps[["x", "y", "z"]].to_numpy(dtype=float),
@@ -346,71 +307,23 @@ def estimate_blocks(
     args = (comp, model, searches, discretisation, hard_domains, domain_distance)
     ranges = list(bm.chunks(chunk_size))
     chunks = [(bm, s, e, mask, surface, *args) for s, e in ranges]
-    parts: list[pd.DataFrame] = list(map_chunks(_estimate_chunk, chunks, scheduler))
+    parts: list[pd.DataFrame] = []
+    for p in map_chunks(_estimate_chunk, chunks, scheduler):
+        parts.append(p)
+        if progress is not None:
+            progress(len(parts), len(chunks))
+    counts: dict[str, int] = {}
+    for p in parts:
+        for k, v in p.attrs.get("counts", {}).items():
+            counts[k] = counts.get(k, 0) + int(v)
     if out_dir is not None:
         od = Path(out_dir)
         od.mkdir(parents=True, exist_ok=True)
         for n, p in enumerate(parts):
             p.to_parquet(od / f"part-{n:05d}.parquet", index=False)
     parts = [p for p in parts if not p.empty]
-    if not parts:
-        return pd.DataFrame()
-    return pd.concat(parts, ignore_index=True)
-
-
-def exploration_stats(spec: EstimationSpec, dh: Drillholes) -> dict[str, Any]:
-    """Hit rate, grade summary (length-weighted) and best intercepts of the raw assays."""
-    col = spec.grade.column
-    assay = dh.table("assay")
-    lengths = (assay["to"] - assay["from"]).to_numpy()
-    out: dict[str, Any] = {
-        "summary": grade_summary(assay[col].to_numpy(dtype=float), lengths),
-        "holes_drilled": len(dh.collar),
-    }
-    if spec.exploration is not None:
-        out["hit"] = hit_rate(assay, col, spec.exploration.threshold)
-        out["threshold"] = spec.exploration.threshold
-        if spec.exploration.intercepts is not None:
-            i = spec.exploration.intercepts
-            out["intercepts"] = best_intercepts(
-                assay, col, i.cutoff, i.min_width, i.max_dilution, unit=spec.grade.unit
-            )
-    return out
-
-
-def swath(comps: pd.DataFrame, blocks: pd.DataFrame, axis: str, width: float) -> pd.DataFrame:
-    """Swath table: mean composite grade and mean block estimate per slice.
-
-    Parameters
-    ----------
-    comps : pandas.DataFrame
-        Composites with ``x, y, z`` [m] and ``grade`` [grade unit].
-    blocks : pandas.DataFrame
-        Blocks with ``x, y, z`` [m] and ``estimate`` [grade unit].
-    axis : {"x", "y", "z"}
-        Slicing axis.
-    width : float
-        Slice width. [m]
-
-    Returns
-    -------
-    pandas.DataFrame
-        ``axis, centre`` [m], ``composites`` and ``blocks`` (counts),
-        ``composite_mean`` and ``block_mean`` [grade unit].
-    """
-    if axis not in ("x", "y", "z"):
-        raise ValidationError(f"axis must be x, y or z, not {axis!r}")
-    lo = min(comps[axis].min(), blocks[axis].min())
-    ci = np.floor((comps[axis] - lo) / width).astype(int)
-    bi = np.floor((blocks[axis] - lo) / width).astype(int)
-    c = comps.groupby(ci)["grade"].agg(["count", "mean"])
-    b = blocks.groupby(bi)["estimate"].agg(["count", "mean"])
-    idx = c.index.union(b.index)
-    out = pd.DataFrame({"axis": axis, "centre": lo + (idx.to_numpy() + 0.5) * width})
-    out["composites"] = c["count"].reindex(idx).fillna(0).astype(int).to_numpy()
-    out["composite_mean"] = c["mean"].reindex(idx).to_numpy()
-    out["blocks"] = b["count"].reindex(idx).fillna(0).astype(int).to_numpy()
-    out["block_mean"] = b["mean"].reindex(idx).to_numpy()
+    out = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+    out.attrs = {"counts": counts}
     return out
 
 
@@ -430,6 +343,10 @@ class Appraisal:
     exploration: dict[str, Any]
     validation: dict[str, float]
     notes: list[str] = field(default_factory=list)
+    ledger: pd.DataFrame = field(default_factory=pd.DataFrame)
+    resource_grades: pd.DataFrame | None = None
+    models: dict[str, VariogramModel] = field(default_factory=dict)
+    from_cache: bool = False
 
     def resource_at_reporting_cutoff(self) -> pd.DataFrame:
         """Resource rows at the reporting cut-off (else the first cut-off)."""
@@ -455,10 +372,79 @@ class Appraisal:
         )
 
 
+def _krige_all(
+    sp: EstimationSpec,
+    dh: Drillholes,
+    ledger: Ledger,
+    scheduler: str | None,
+    out_dir: str | Path | None,
+    step: Callable[[str], None],
+    chunk_progress: Callable[[int, int], None] | None,
+) -> dict[str, Any]:
+    """Composites, variograms and kriged blocks of every grade (the cached part)."""
+    notes = list(dh.notes)
+    step("composite")
+    comps_all = composite_all(sp, dh, ledger)
+    grades = sp.grade_list()
+    per: dict[str, tuple[pd.DataFrame, VariogramModel, pd.DataFrame | None]] = {}
+    for g, cap, vspec in grades:
+        step(f"variogram {g.column}")
+        c, n2 = grade_composites(sp, comps_all, g, cap, ledger)
+        notes += n2
+        exp, model = variogram_for(sp, c, vspec)
+        notes += [f"{g.column}: {w}" for w in model_warnings(model, exp)]
+        per[g.column] = (c, model, exp)
+    primary = sp.grade.column
+    comps, model, exp = per[primary]
+    bm, mask = build_block_model(sp, comps, dh)
+    if sp.block_model.wireframe is not None:
+        from critmin.geostats.wireframe import open_edges, read_mesh
+
+        bw = sp.block_model
+        n_open, n_edges = open_edges(read_mesh(sp.path(bw.wireframe), bw.wireframe_scale))  # type: ignore[arg-type]
+        if n_open:
+            notes.append(f"wireframe {bw.wireframe}: {n_open} of {n_edges:,} edges open (used)")
+    surface = surface_points(sp, dh)
+    kw = {
+        "discretisation": sp.search.discretisation,
+        "hard_domains": bool(sp.domain and sp.domain.hard_boundaries),
+        "domain_distance": sp.domain.block_max_distance if sp.domain else 50.0,
+        "chunk_size": sp.chunk_size,
+        "scheduler": scheduler or sp.scheduler,
+    }
+    step(f"estimate {primary}")
+    blocks = estimate_blocks(bm, comps, model, searches_for(sp), mask=mask, surface=surface,
+                             out_dir=out_dir, progress=chunk_progress, **kw)  # type: ignore[arg-type]  # fmt: skip
+    if blocks.empty:
+        raise ValidationError(
+            "no block was estimated: check the search ranges and block model extent"
+        )
+    counts = blocks.attrs.get("counts", {})
+    blocks[primary] = blocks["estimate"]
+    for g, _, _ in grades[1:]:
+        step(f"estimate {g.column}")
+        c, m, _ = per[g.column]
+        only = np.zeros(bm.n_blocks, dtype=bool)
+        only[blocks["block"].to_numpy()] = True
+        r = estimate_blocks(bm, c, m, searches_for(sp), mask=only, surface=None,
+                            progress=chunk_progress, **kw)  # type: ignore[arg-type]  # fmt: skip
+        keep = ["estimate", "variance", "slope_of_regression", "kriging_efficiency", "search_pass"]
+        r = r[["block", *keep]] if not r.empty else pd.DataFrame(columns=["block", *keep])
+        r = r.rename(
+            columns={k: (g.column if k == "estimate" else f"{g.column}_{k}") for k in keep}
+        )
+        blocks = blocks.merge(r, on="block", how="left")
+    return {"notes": notes, "per": per, "bm": bm, "blocks": blocks, "counts": counts,
+            "ledger": ledger.rows, "comps": comps, "model": model, "exp": exp}  # fmt: skip
+
+
 def run_spec(
     spec: EstimationSpec | str | Path,
     scheduler: str | None = None,
     out_dir: str | Path | None = None,
+    cache_dir: str | Path | None = None,
+    step: Callable[[str], None] | None = None,
+    chunk_progress: Callable[[int, int], None] | None = None,
 ) -> Appraisal:
     """Run a whole estimation spec.
 
@@ -470,78 +456,132 @@ def run_spec(
         Dask scheduler address (overrides the spec's).
     out_dir : path, optional
         Write estimated blocks as parquet parts here.
+    cache_dir : path, optional
+        Keep the kriged blocks here, keyed by a hash of the inputs they depend
+        on (drillhole files' sizes and times, spec without classification,
+        report and exploration, critmin version); a rerun that changes only
+        those reuses them and does not krige again.
+    step : callable, optional
+        Called with the name of each step as it starts (progress display).
+    chunk_progress : callable, optional
+        Called with ``(chunks done, chunks)`` while kriging.
 
     Returns
     -------
     Appraisal
     """
+    import pickle
+
     sp = _spec(spec)
+    say = step or (lambda _s: None)
+    say("read")
     dh = load_drillholes(sp)
-    notes = list(dh.notes)
-    comps, n2 = build_composites(sp, dh)
-    notes += n2
-    if sp.domain is not None:
-        comps = comps[comps["domain"].notna()].reset_index(drop=True)
-    exp, model = variogram_for(sp, comps)
-    bm, mask = build_block_model(sp, comps, dh)
-    surface = dh.collar[["x", "y", "z"]].to_numpy() if sp.block_model.below_collars else None
-    blocks = estimate_blocks(
-        bm,
-        comps,
-        model,
-        searches_for(sp),
-        discretisation=sp.search.discretisation,
-        mask=mask,
-        surface=surface,
-        hard_domains=bool(sp.domain and sp.domain.hard_boundaries),
-        domain_distance=sp.domain.block_max_distance if sp.domain else 50.0,
-        chunk_size=sp.chunk_size,
-        scheduler=scheduler or sp.scheduler,
-        out_dir=out_dir,
-    )
-    if blocks.empty:
-        raise ValidationError(
-            "no block was estimated: check the search ranges and block model extent"
-        )
+    cached = None
+    cfile = None
+    if cache_dir is not None:
+        cfile = Path(cache_dir) / f"krige-{cache_key(sp)}.pkl"
+        if cfile.exists():
+            with cfile.open("rb") as fh:
+                cached = pickle.load(fh)
+    hit = cached is not None
+    if cached is None:
+        cached = _krige_all(sp, dh, Ledger(), scheduler, out_dir, say, chunk_progress)
+        if cfile is not None:
+            cfile.parent.mkdir(parents=True, exist_ok=True)
+            with cfile.open("wb") as fh:
+                pickle.dump(cached, fh, protocol=5)
+    ledger = Ledger()
+    ledger.rows = [dict(r) for r in cached["ledger"]]
+    say("classify")
+    return _finish(sp, dh, cached, ledger, from_cache=hit)
+
+
+def _finish(
+    sp: EstimationSpec, dh: Drillholes, k: dict[str, Any], ledger: Ledger, from_cache: bool
+) -> Appraisal:
+    """Density, tonnes, classification, report and the block steps of the ledger."""
+    from critmin.geostats.multigrade import equivalent_grade, multi_resource
+
+    blocks: pd.DataFrame = k["blocks"]  # fresh from the run or the cache file: ours to extend
+    bm: BlockModel = k["bm"]
+    notes = list(k["notes"])
+    primary = sp.grade.column
     dom = blocks.get("domain")
     dens = block_density(dom, sp.block_model.density, sp.block_model.default_density)
     blocks["density"] = np.broadcast_to(dens, (len(blocks),)).copy() if dens.size == 1 else dens
     blocks["tonnes"] = blocks["density"] * bm.block_volume
+    if "density" not in sp.block_model.model_fields_set:
+        msg = f"density not given: {sp.block_model.density} t/m3 used for every block (assumption)"
+        notes.append(msg)
+        ledger.note(primary, "estimate", msg)
     c = sp.classification
     rule = ClassificationRule(
         measured=ClassCriteria(**c.measured.model_dump()),
         indicated=ClassCriteria(**c.indicated.model_dump()),
         inferred=ClassCriteria(**c.inferred.model_dump()),
     )
-    blocks["class"] = classify(blocks, rule, sill=model.sill)
-    gt = grade_tonnage(
-        blocks["estimate"].to_numpy(),
-        blocks["tonnes"].to_numpy(),
-        sp.report.cutoffs,
-        sp.grade.unit,
-        sp.grade.metal_unit,
-    )
+    blocks["class"] = classify(blocks, rule, sill=k["model"].sill)
+    units: dict[str, str] = {g.column: g.unit for g, _, _ in sp.grade_list()}
+    eq = sp.equivalent
+    if eq is not None:
+        blocks[eq.name] = equivalent_grade(blocks, eq, units)
+    for g, _, _ in sp.grade_list():
+        neg = int((blocks[g.column] < 0).sum())
+        if neg:
+            msg = f"{neg} block(s) with a negative {g.column} estimate (kept; check the neighbourhood)"
+            notes.append(msg)
+            ledger.note(g.column, "estimate", msg, blocks=float(neg))
+    block_steps(sp, ledger, k["counts"], blocks, bm)
+    gt = grade_tonnage(blocks["estimate"].to_numpy(), blocks["tonnes"].to_numpy(),
+                       sp.report.cutoffs, sp.grade.unit, sp.grade.metal_unit)  # fmt: skip
+    # only the columns the tables read (boolean selections copy every column they get)
+    slim = blocks[["class", "tonnes", "estimate"]]
     resource = resource_report(
-        blocks, sp.report.cutoffs, "estimate", sp.grade.unit, sp.grade.metal_unit
+        slim, sp.report.cutoffs, "estimate", sp.grade.unit, sp.grade.metal_unit
     )
+    multi = None
+    if sp.grades or eq is not None or sp.report.cutoff_on:
+        on = sp.report.cutoff_on or primary
+        need = list(dict.fromkeys(["class", "tonnes", on, *units, *([eq.name] if eq else [])]))
+        multi = multi_resource(blocks[need], sp.report.cutoffs, on, [g for g, _, _ in sp.grade_list()],
+                               (eq.name, units[eq.base]) if eq else None)  # fmt: skip
+    comps = k["comps"]
     w = comps["weight"].to_numpy()
     decl_mean = float(np.sum(w * comps["grade"]) / np.sum(w))
-    p1 = blocks[blocks["search_pass"] == 1]
+    est = blocks["estimate"].to_numpy()
+    ton = blocks["tonnes"].to_numpy()
+    p1 = blocks["search_pass"].to_numpy() == 1
     validation = {
         "composite_mean": float(comps["grade"].mean()),
         "declustered_mean": decl_mean,
-        "block_mean_pass1": float(np.average(p1["estimate"], weights=p1["tonnes"]))
-        if len(p1)
+        "block_mean_pass1": float(np.average(est[p1], weights=ton[p1]))
+        if p1.any()
         else float("nan"),
-        "block_mean_all": float(np.average(blocks["estimate"], weights=blocks["tonnes"])),
+        "block_mean_all": float(np.average(est, weights=ton)),
     }
     validation["relative_difference_pass1"] = validation["block_mean_pass1"] / decl_mean - 1.0
+    # the same check restricted to the estimated volume: composites inside estimated blocks
+    ijk = np.floor(
+        (comps[["x", "y", "z"]].to_numpy() - np.asarray(bm.origin)) / np.asarray(bm.size)
+    )
+    shape = np.asarray(bm.shape)
+    ok = ((ijk >= 0) & (ijk < shape)).all(axis=1)
+    cell = np.where(ok, ijk[:, 0] + shape[0] * (ijk[:, 1] + shape[1] * ijk[:, 2]), -1)
+    inside = np.isin(cell.astype(np.int64), blocks["block"].to_numpy())
+    if inside.any():
+        wi = w[inside]
+        gi = comps["grade"].to_numpy()[inside]
+        validation["composites_in_estimated_volume"] = float(inside.sum())
+        validation["declustered_mean_in_estimated_volume"] = float(np.sum(wi * gi) / np.sum(wi))
+        validation["relative_difference_in_estimated_volume"] = (
+            validation["block_mean_all"] / validation["declustered_mean_in_estimated_volume"] - 1.0
+        )
     return Appraisal(
         spec=sp,
         drillholes=dh,
         composites=comps,
-        experimental=exp,
-        model=model,
+        experimental=k["exp"],
+        model=k["model"],
         block_model=bm,
         blocks=blocks,
         grade_tonnage=gt,
@@ -549,4 +589,8 @@ def run_spec(
         exploration=exploration_stats(sp, dh),
         validation=validation,
         notes=notes,
+        ledger=ledger.frame(),
+        resource_grades=multi,
+        models={c: m for c, (_, m, _) in k["per"].items()},
+        from_cache=from_cache,
     )
