@@ -176,6 +176,57 @@ def first_chunk_draws(prep: Any, seed: int, draws: int, k: int) -> dict[str, np.
     return {key: v[:k] for key, v in d.items()}
 
 
+def _child(draws: int, horizon: int, seed: int) -> int:
+    """One streamed run in this (fresh) process: prints wall time, peak RSS, estimate."""
+    import resource
+
+    from critmin.scenarios.engine import check_memory
+
+    d = yaml.safe_load(EXAMPLE.read_text("utf-8"))
+    d["horizon"] = horizon
+    spec = parse_scenario(d, str(EXAMPLE))
+    run_scenario(spec, draws=100, seed=seed)  # kernel load, store open
+    rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    est = check_memory(eng.prepare(spec), draws, keep=False)
+    ru0 = resource.getrusage(resource.RUSAGE_SELF)
+    t0 = time.perf_counter()
+    r = run_scenario(spec, draws=draws, seed=seed)
+    wall = time.perf_counter() - t0
+    ru1 = resource.getrusage(resource.RUSAGE_SELF)
+    cpu = ru1.ru_utime - ru0.ru_utime + ru1.ru_stime - ru0.ru_stime
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    kept = "row.price" in r.mc
+    print(f"{draws} {horizon} {wall:.3f} {rss} {rss0} {est} {int(kept)} {cpu:.3f}")
+    return 0
+
+
+def _large(seed: int) -> int:
+    import subprocess
+    import sys
+
+    print(
+        "| case | wall [s] | CPU [s] | peak RSS [MiB] | RSS before the run [MiB] "
+        "| estimate [MiB] | draws kept |"
+    )
+    print("|---|---:|---:|---:|---:|---:|---|")
+    ok = True
+    for draws, horizon in ((200_000, 36), (200_000, 120)):
+        out = subprocess.run(
+            [sys.executable, __file__, "--child", str(draws), str(horizon), "--seed", str(seed)],
+            capture_output=True, text=True, check=True,
+        ).stdout.split()  # fmt: skip
+        _, _, wall, rss, rss0, est, kept, cpu = out[-8:]
+        mib = 2**20
+        print(f"| run_scenario, {draws:,} draws x {horizon} months | {float(wall):.2f} | "
+              f"{float(cpu):.2f} | "
+              f"{int(rss) / mib:,.0f} | {int(rss0) / mib:,.0f} | {int(est) / mib:,.0f} | "
+              f"{'yes' if kept == '1' else 'no (streamed)'} |")  # fmt: skip
+        if horizon == 120:
+            ok = float(wall) < 20 and int(rss) < 1e9
+    print(f"targets (120 months): < 20 s and < 1 GB peak RSS: {ok}")
+    return 0 if ok else 1
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--draws", type=int, default=100_000)
@@ -183,7 +234,18 @@ def main() -> int:
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--ref-repeat", type=int, default=2)
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument(
+        "--large",
+        action="store_true",
+        help="only the bounded-memory case: 200,000 draws x 120 months (and 36), in a "
+        "fresh process each, wall time and peak RSS (target: < 20 s and < 1 GB)",
+    )
+    ap.add_argument("--child", nargs=2, type=int, help=argparse.SUPPRESS)
     args = ap.parse_args()
+    if args.child:
+        return _child(*args.child, args.seed)
+    if args.large:
+        return _large(args.seed)
     n, rep, seed = args.draws, args.repeat, args.seed
     import numba
     import scipy

@@ -103,3 +103,36 @@ def test_byproduct_kaz(capsys: pytest.CaptureFixture[str]) -> None:
     assert run(["scenario", "byproduct", "gallium", "--country", "KAZ"]) == 0
     assert "alumina" in capsys.readouterr().out
     assert run(["scenario", "byproduct", "tin"]) == 1
+
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_byproduct_germanium_json_tens_of_tonnes(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(["scenario", "byproduct", "germanium", "-c", "CHN", "--format", "json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert 10 <= rows[0]["potential_t"] <= 500
+    assert rows[0]["potential_high_t"] <= rows[0]["bound_t"]
+
+
+@pytest.mark.parametrize("name", ["germanium-2023-controls.yaml", "antimony-2024-controls.yaml"])
+def test_run_germanium_and_antimony_examples(name: str, capsys: pytest.CaptureFixture[str]) -> None:
+    path = str(ROOT / "examples" / "scenarios" / name)
+    assert run(["scenario", "run", path, "--draws", "100", "--seed", "1", "-f", "json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert {r["market"] for r in rows} == {"CHN", "ROW"}
+
+
+def test_backtest_and_compare_json(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(ROOT)
+    assert run(["scenario", "backtest", "antimony", "-n", "200", "-f", "json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert {"backtest", "month", "central", "p5", "p50", "p95", "observed", "in_band"} <= set(
+        rows[0]
+    )
+    assert run(["scenario", "compare-usgs", "gallium", "-f", "json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert any(r["item"] == "price effect" for r in rows)
+    assert run(["scenario", "backtest", "tin"]) != 0

@@ -67,3 +67,41 @@ def test_china_capped_by_installed_capacity_and_germanium_route() -> None:
     assert ge["supported_t"].isna().all()  # no germanium capacity in the store
     with pytest.raises(DataNotFoundError):
         byproduct_table("gallium", country="ISL")
+
+
+def test_grade_bound_from_crustal_abundance() -> None:
+    from critmin.scenarios.byproduct import CRUST, grade_bound
+
+    ga, how = grade_bound(route("gallium"))
+    # 17.5 / (15.40e4 x 0.5293) g/t x 0.5293 t Al/t alumina x 1e6 x 10 = 1,136 g Ga/t alumina
+    assert ga == pytest.approx(17.5 / 15.40e4 * 1e6 * 10)
+    assert "Rudnick" in how and "assumption" in how
+    ge, _ = grade_bound(route("germanium"))
+    assert ge == pytest.approx(1.4 / 67.0 * 1e6 * 10)  # ~209,000 g Ge/t Zn
+    assert CRUST["Ga"][0] == 17.5
+
+
+@pytest.mark.parametrize("metal", ["gallium", "germanium"])
+def test_every_case_within_crustal_grade_bound(metal: str) -> None:
+    """Invariant: potential <= host output x crustal-abundance-bounded grade (every case,
+    every bound of the range). A g/t factor without its 1e-6 scale breaks it by 1e6."""
+    from critmin.scenarios.byproduct import grade_bound
+
+    r = route(metal)
+    bound, _ = grade_bound(r)
+    for case in r.cases:
+        for which in ("low", "value", "high"):
+            assert 0 < r.intensity(case, which) * 1e6 <= bound, (case, which)
+    df = byproduct_table(metal)
+    assert (df["potential_high_t"] <= df["bound_t"]).all()
+    assert (df["potential_t"] <= df["host_t"] * bound * 1e-6).all()
+
+
+def test_germanium_potential_is_tens_of_tonnes() -> None:
+    """China's zinc (4 Mt, MCS 2025) x 200 g Ge/t x 3 % recovered = 24 t/yr; the world
+    total from zinc is of the order of world germanium output (~100-200 t/yr, issue 20)."""
+    ge = byproduct_table("germanium")
+    chn = ge[ge["iso3"] == "CHN"].iloc[0]
+    assert chn["potential_t"] == pytest.approx(24.0)
+    assert 10 <= chn["potential_t"] <= 500
+    assert 10 <= ge["potential_t"].sum() <= 500

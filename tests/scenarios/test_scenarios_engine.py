@@ -52,6 +52,8 @@ def test_conservation_in_each_market(example_result: Any) -> None:
     supply = (
         m["production_t"]
         + m["new_capacity_t"]
+        + m["restart_t"]
+        + m["secondary_t"]
         + m["imports_t"]
         - m["exports_t"]
         + m["stock_draw_t"]
@@ -73,7 +75,7 @@ def test_conservation_in_each_market(example_result: Any) -> None:
 def test_example_direction_and_outputs(example_result: Any) -> None:
     r = example_result
     sp = r.spread.set_index("period")
-    assert sp.loc["2026-01", "ratio"] == pytest.approx(585 / 220, rel=1e-9)  # baseline spread kept
+    assert sp.loc["2026-01", "ratio"] == pytest.approx(1525 / 237, rel=1e-9)  # baseline spread kept
     assert (sp.loc["2026-06":, "ratio"] > 3).all()  # ROW price up, CHN price down
     pb = r.price_bands
     assert (pb["p5"] <= pb["p50"] + 1e-9).all() and (pb["p50"] <= pb["p95"] + 1e-9).all()

@@ -160,7 +160,13 @@ def test_supply_equals_demand_plus_stock_change_plus_unmet(case: str) -> None:
         stock_change = o["stock_end"] - prev  # [t], negative when stocks are drawn
         np.testing.assert_allclose(stock_change, -o["stock_draw"], atol=1e-12)
         supply = (
-            o["production"] + o["new_capacity"] + o["imports"] - o["exports"] + o["stock_release"]
+            o["production"]
+            + o["new_capacity"]
+            + o["restart"]
+            + o["secondary"]
+            + o["imports"]
+            - o["exports"]
+            + o["stock_release"]
         )
         # supply = consumption + stock change + surplus; consumption = reference - unmet
         np.testing.assert_allclose(

@@ -51,7 +51,11 @@ def test_example_loads() -> None:
             "shocks.0.destinations",
             "unknown destination",
         ),
-        (lambda d: d["shocks"][1].update(country="Kazakhstan"), "shocks.1.country", "ISO3"),
+        (
+            lambda d: d["shocks"][1].update(country="Atlantis"),
+            "shocks.1.country",
+            "unknown country",
+        ),
         (
             lambda d: d["shocks"][1].update(tonnes_per_year={"dist": "uniform", "low": 1}),
             "shocks.1.tonnes_per_year",

@@ -1,4 +1,4 @@
-"""Scenario commands: ``critmin scenario run FILE`` and ``critmin scenario byproduct METAL``."""
+"""Scenario commands: ``critmin scenario run FILE``, ``byproduct METAL``, ``backtest`` and ``compare-usgs``."""
 
 from __future__ import annotations
 
@@ -174,6 +174,7 @@ def byproduct(
         "potential_low_t",
         "potential_t",
         "potential_high_t",
+        "bound_t",
         "capacity_t",
         "supported_t",
         "plan_intensity_g_t",
@@ -186,5 +187,99 @@ def byproduct(
         df[cols],
         fmt,
         title=f"{df.attrs['metal']} from {first['host']} ({first['year']}): supportable supply [t/yr]",
-        caption=f"factors: {factors}. Benchmarks: {bm or '—'}. Host output: {first['host_source']}",
+        caption=f"factors: {factors}. Benchmarks: {bm or '—'}. Host output: {first['host_source']}. "
+        f"bound_t = host x {df.attrs['grade_bound'][0]:,.0f} g/t: {df.attrs['grade_bound'][1]}",
+    )
+
+
+@app.command()
+def backtest(
+    commodity: Annotated[
+        str | None,
+        typer.Argument(help="gallium, germanium or antimony; default all three."),
+    ] = None,
+    scenario: Annotated[
+        Path | None,
+        typer.Option("--scenario", help="Scenario file (default: the shipped backtest example)."),
+    ] = None,
+    draws: Annotated[int, typer.Option("--draws", "-n", help="Monte Carlo draws.")] = 2000,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 1,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Every observed month after a shock against the model's central run and P5-P95 band."""
+    import pandas as pd
+
+    from critmin.errors import ValidationError
+    from critmin.scenarios.backtest import BACKTESTS, backtest_summary
+    from critmin.scenarios.backtest import backtest as run_backtest
+
+    chosen = [
+        b for b in BACKTESTS if commodity is None or commodity.lower() in (b.name, b.commodity)
+    ]
+    if not chosen:
+        raise ValidationError(
+            f"no backtest for {commodity!r}; choose one of {[b.name for b in BACKTESTS]}"
+        )
+    frames = []
+    for b in chosen:
+        path = scenario if scenario is not None else Path(b.scenario)
+        if not path.exists():
+            raise ValidationError(f"{path}: scenario file not found (run from the repository root)")
+        df = run_backtest(str(path), b.commodity, draws=draws, seed=seed)
+        s = backtest_summary(df)
+        df.insert(0, "backtest", b.name)
+        df["protocol"] = b.protocol
+        frames.append(df)
+        if fmt is Format.table:
+            emit(
+                df.drop(columns=["backtest", "protocol"]),
+                fmt,
+                title=f"Backtest: {b.name} [{df.attrs['unit']}] ({b.protocol})",
+                caption=f"{draws} draws, seed {seed}; {s['n']} months: P5-P95 coverage "
+                f"{s['coverage']:.0%}, bias {s['bias']:+.2f}, log-RMSE {s['log_rmse']:.2f}; "
+                f"lower bounds above P95: {s['bound_violations']}",
+            )
+    if fmt is not Format.table:
+        emit(pd.concat(frames, ignore_index=True), fmt)
+
+
+@app.command("compare-usgs")
+def compare_usgs(
+    metal: Annotated[str, typer.Argument(help="gallium or germanium.")],
+    scenario: Annotated[
+        Path | None,
+        typer.Option(
+            "--scenario",
+            help="Pre-control scenario (default: the out-of-sample backtest, else the backtest).",
+        ),
+    ] = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """The USGS OFR 2024-1057 total cut-off case, like for like, input by input."""
+    from critmin.errors import ValidationError
+    from critmin.scenarios.backtest import BACKTESTS
+    from critmin.scenarios.compare import USGS_PRICE_EFFECT, usgs_total_cutoff
+
+    key = metal.strip().lower()
+    if key not in USGS_PRICE_EFFECT:
+        raise ValidationError(f"no USGS figure for {metal!r}; choose gallium or germanium")
+    # the out-of-sample backtest where there is one (gallium: it carries secondary supply)
+    runs = sorted(
+        (b for b in BACKTESTS if b.commodity == key), key=lambda b: b.name != f"{key}-oos"
+    )
+    path = scenario or Path(runs[0].scenario)
+    if not path.exists():
+        raise ValidationError(f"{path}: scenario file not found (run from the repository root)")
+    df = usgs_total_cutoff(key, path)
+    df["critmin"] = df["critmin"].map(lambda v: f"{v:.4g}" if isinstance(v, float) else str(v))
+    emit(
+        df,
+        fmt,
+        title=f"{key}: total Chinese export cut-off, critmin vs USGS OFR 2024-1057",
+        caption=f"critmin / USGS price effect: x{df.attrs['ratio']:.1f} without restarts"
+        + (
+            f", x{rs:.1f} with ROW secondary supply"
+            if (rs := df.attrs["ratio_secondary"]) == rs
+            else ""
+        ),
     )

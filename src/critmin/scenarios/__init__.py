@@ -23,6 +23,14 @@ Contents
     Calibration, shock schedules, period-by-period clearing, seedable Monte Carlo
     (optionally on dask.distributed): :func:`run_scenario` -> :class:`ScenarioResult`;
     :func:`byproduct_table`.
+:mod:`~critmin.scenarios.streaming`
+    Streaming per-period quantiles (memory independent of the number of draws) and the
+    pre-run memory estimate.
+:mod:`~critmin.scenarios.backtest`
+    Every observed month after a shock against the model's band: coverage, bias,
+    log-RMSE; parameters conditioned on outcome labelled apart.
+:mod:`~critmin.scenarios.compare`
+    Like-for-like USGS OFR 2024-1057 total cut-off, input by input.
 :mod:`~critmin.scenarios.plot`
     Charts: price bands per market and importer shortfall (plotly HTML, matplotlib PNG).
 

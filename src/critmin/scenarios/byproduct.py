@@ -31,11 +31,13 @@ if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
 __all__ = [
+    "CRUST",
     "PLANNED",
     "ROUTES",
     "ByproductRoute",
     "Factor",
     "byproduct_supply",
+    "grade_bound",
     "route",
     "route_table",
 ]
@@ -90,6 +92,10 @@ class ByproductRoute:
         the share extractable at today's economics).
     benchmarks : tuple of (str, float, str)
         Published intensities ``(label, g per t host, source)`` to compare with.
+    host_element : str
+        Element that the host product carries (``Al`` in alumina, ``Zn`` in zinc content).
+    host_element_share : float
+        Mass share of that element in the host product (``0.5293`` t Al / t Al2O3). [1]
     """
 
     metal: str
@@ -97,6 +103,8 @@ class ByproductRoute:
     host_measure: str
     cases: dict[str, tuple[Factor, ...]]
     benchmarks: tuple[tuple[str, float, str], ...] = field(default_factory=tuple)
+    host_element: str = ""
+    host_element_share: float = 1.0
 
     def intensity(self, case: str, which: str = "value") -> float:
         """By-product per host product for one case. [t/t]"""
@@ -141,6 +149,63 @@ def byproduct_supply(
 
 
 _G_T = 1e-6  # g/t -> t/t
+
+_RUDNICK_GAO = (
+    "Rudnick, R.L., Gao, S. (2003), Composition of the continental crust, "
+    "Treatise on Geochemistry 3.01, Table 3 (upper continental crust)"
+)
+
+#: Upper-crust abundances [g/t] with their source (Al from 15.40 wt% Al2O3 x 0.5293).
+CRUST: dict[str, tuple[float, str]] = {
+    "Ga": (17.5, _RUDNICK_GAO),
+    "Ge": (1.4, _RUDNICK_GAO),
+    "Zn": (67.0, _RUDNICK_GAO),
+    "Al": (15.40e4 * 0.5293, _RUDNICK_GAO + "; Al = 15.40 wt% Al2O3 x 0.5293 t Al/t Al2O3"),
+}
+
+#: How far ore-forming processes may enrich a by-product relative to its host element,
+#: beyond their crustal ratio, in the grade bound of :func:`grade_bound`. [1]
+ENRICHMENT_ALLOWANCE = (
+    10.0,
+    "assumption: by-product/host ratios in ores stay within 10x the crustal ratio "
+    "(Ga/Al in bauxite ~1-2x; Ge/Zn in sphalerite below 1x)",
+)
+
+_SYMBOL = {"gallium": "Ga", "germanium": "Ge"}
+
+
+def grade_bound(r: ByproductRoute) -> tuple[float, str]:
+    """Upper bound on the by-product content of one tonne of host product.
+
+    Parameters
+    ----------
+    r : ByproductRoute
+        The route.
+
+    Returns
+    -------
+    tuple of (float, str)
+        The bound [g by-product / t host product] and how it was derived.
+
+    Notes
+    -----
+    ``bound = c_byproduct / c_host_element * host_element_share * 1e6 * A``, with
+    ``c`` the upper-crust abundances of :data:`CRUST` [g/t] and ``A`` the
+    :data:`ENRICHMENT_ALLOWANCE`. No case of a route may exceed it: a factor chain
+    above it has a unit error (a ``g/t`` factor without its ``1e-6`` scale gives
+    ``1e6`` times too much).
+    """
+    sym = _SYMBOL[r.metal]
+    cb, src = CRUST[sym]
+    ch, _ = CRUST[r.host_element]
+    a, asrc = ENRICHMENT_ALLOWANCE
+    bound = cb / ch * r.host_element_share * 1e6 * a
+    how = (
+        f"{sym}/{r.host_element} crustal ratio {cb:g}/{ch:g} g/t ({src}) x "
+        f"{r.host_element_share:g} t {r.host_element}/t {r.host} x {a:g} ({asrc})"
+    )
+    return bound, how
+
 
 #: Factors common to both gallium cases: bauxite per alumina and gallium in bauxite.
 _BAUXITE_GA = (
@@ -211,6 +276,8 @@ _GALLIUM = ByproductRoute(
         ("Metlen plan: 50 t Ga / 1.265 Mt alumina", 40.0, "facts:189"),
         ("ATALCO plan: up to 50 t Ga / >1 Mt alumina", 50.0, "facts:174"),
     ),
+    host_element="Al",
+    host_element_share=0.5293,
 )
 
 _GERMANIUM = ByproductRoute(
@@ -225,6 +292,7 @@ _GERMANIUM = ByproductRoute(
                 50,
                 500,
                 "g Ge/t Zn content",
+                _G_T,
                 note="germanium in zinc concentrates per t zinc content; not in the facts table",
             ),
             Factor(
@@ -239,6 +307,8 @@ _GERMANIUM = ByproductRoute(
             ),
         ),
     },
+    host_element="Zn",
+    host_element_share=1.0,
 )
 
 #: By-product routes known to :func:`route`.

@@ -43,7 +43,9 @@ def byproduct_table(
     pandas.DataFrame
         ``iso3``, ``country``, ``host``, ``year``, ``host_t`` [t], ``case``,
         ``intensity_g_t`` [g by-product per t host], ``potential_t``,
-        ``potential_low_t``, ``potential_high_t`` [t/yr], ``capacity_t`` (installed,
+        ``potential_low_t``, ``potential_high_t`` [t/yr], ``bound_t`` (host output times
+        the crustal-abundance grade bound of
+        :func:`~critmin.scenarios.byproduct.grade_bound`) [t/yr], ``capacity_t`` (installed,
         else planned) [t/yr], ``capacity_source``, ``supported_t`` (potential capped by
         capacity; NaN where no capacity is known) [t/yr], ``plan_intensity_g_t``
         (planned capacity per t host) [g/t], ``host_source``, ``factor_sources``.
@@ -56,7 +58,7 @@ def byproduct_table(
     import pandas as pd
 
     from critmin.data.commodities import resolve
-    from critmin.scenarios.byproduct import PLANNED, byproduct_supply, route
+    from critmin.scenarios.byproduct import PLANNED, byproduct_supply, grade_bound, route
     from critmin.scenarios.inputs import host_output, recovery_capacity
 
     r = route(resolve(metal))
@@ -68,6 +70,7 @@ def byproduct_table(
         host = host[host["iso3"] == code]
         if host.empty:
             raise DataNotFoundError(f"no {r.host} {r.host_measure} for {code} in {meta['year']}")
+    bound, bound_how = grade_bound(r)
     installed = recovery_capacity(r.metal, int(meta["year"]), store)
     planned = PLANNED.get(r.metal, {})
     rows = []
@@ -94,6 +97,7 @@ def byproduct_table(
                     "potential_t": pot,
                     "potential_low_t": float(h["host_t"]) * r.intensity(case, "low"),
                     "potential_high_t": float(h["host_t"]) * r.intensity(case, "high"),
+                    "bound_t": float(h["host_t"]) * bound * 1e-6,
                     "capacity_t": cap,
                     "capacity_source": csrc,
                     "supported_t": sup if cap == cap else float("nan"),
@@ -109,4 +113,5 @@ def byproduct_table(
     out = pd.DataFrame(rows)
     out.attrs["benchmarks"] = list(r.benchmarks)
     out.attrs["metal"] = r.metal
+    out.attrs["grade_bound"] = (bound, bound_how)
     return out

@@ -85,6 +85,71 @@ def _resolve_price(p: Param, year: int, unit: str, store: Store | None) -> Param
     return p.model_copy(update={"value": v, "source": src, "unit": unit})
 
 
+def _spec_producers(s: ScenarioSpec) -> pd.DataFrame:
+    """Baseline output of both markets from the spec (store withheld or replaced)."""
+    import pandas as pd
+
+    from critmin.scenarios.provenance import source_text
+
+    b = s.baseline
+    assert b.production_domestic is not None and b.production_row is not None
+    rows = []
+    for iso, mkt, p in (
+        (s.exporter, "domestic", b.production_domestic),
+        ("ROW", "row", b.production_row),
+    ):
+        rows.append(
+            {
+                "iso3": iso,
+                "production_t": p.central(),
+                "qualifier": "spec" + (" (assumption)" if p.is_assumption else ""),
+                "source": f"spec baseline.production_{mkt}: {source_text(p.source, s)}",
+                "capacity_t": float("nan"),
+                "market": mkt,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def _concentrate(prod: pd.DataFrame, s: ScenarioSpec, notes: list[str]) -> pd.DataFrame:
+    """Move the metal in concentrate shipped to the exporter's smelters from the ROW's
+    output to the exporter's refined supply (pro rata over ``concentrate_from``).
+
+    Notes
+    -----
+    ``S_d += C`` and ``S_i -= C * S_i / sum(S_j)`` for the suppliers ``i``; ``C`` may not
+    exceed their output.
+    """
+    import pandas as pd
+
+    b = s.baseline
+    assert b.concentrate_to_exporter is not None
+    c = b.concentrate_to_exporter.central()
+    sup = prod["iso3"].isin(b.concentrate_from) & (prod["market"] == "row")
+    tot = float(prod.loc[sup, "production_t"].sum())
+    if c > tot:
+        raise ValidationError(
+            f"baseline.concentrate_to_exporter ({c:g} t/yr) exceeds the output of "
+            f"{', '.join(b.concentrate_from)} ({tot:g} t/yr)"
+        )
+    out = prod.copy()
+    out.loc[sup, "production_t"] = out.loc[sup, "production_t"] * (1.0 - c / tot)
+    extra = {
+        "iso3": f"{s.exporter}-CONC",
+        "production_t": c,
+        "qualifier": "concentrate",
+        "source": f"spec baseline.concentrate_to_exporter: {source_text(b.concentrate_to_exporter.source, s)}",
+        "capacity_t": float("nan"),
+        "market": "domestic",
+    }
+    notes.append(
+        f"refined market: {c:,.0f} t/yr of metal in concentrate from "
+        f"{', '.join(b.concentrate_from)} counted as {s.exporter} smelter output "
+        f"(central value; draws vary it); their ROW output reduced pro rata"
+    )
+    return pd.concat([out, pd.DataFrame([extra])], ignore_index=True)
+
+
 def prepare(spec: ScenarioSpec | str | Path, store: Store | None = None) -> Prepared:
     """Resolve a scenario's store inputs: baseline output, capacity, prices and trade shares.
 
@@ -104,8 +169,13 @@ def prepare(spec: ScenarioSpec | str | Path, store: Store | None = None) -> Prep
     s = spec if isinstance(spec, ScenarioSpec) else load_scenario(spec)
     assert s.exporter is not None
     exporter = s.exporter
-    prod, notes = producers(s.commodity, s.baseline_year, s.exporter, store)
     b = s.baseline
+    if b.production_domestic is not None and b.production_row is not None:
+        prod, notes = _spec_producers(s), list[str]()
+    else:
+        prod, notes = producers(s.commodity, s.baseline_year, s.exporter, store)
+    if b.concentrate_to_exporter is not None:
+        prod = _concentrate(prod, s, notes)
     unit = b.price_unit
     pd_ = _resolve_price(b.price_domestic, s.baseline_year, unit, store)
     pr_ = _resolve_price(b.price_row, s.baseline_year, unit, store)
@@ -146,7 +216,8 @@ def calibration_table(prep: Prepared) -> pd.DataFrame:
     -------
     pandas.DataFrame
         One row per market: ``market``, ``year``, ``production_t``, ``capacity_t``,
-        ``exports_t``, ``imports_t``, ``demand_t`` [t/yr], ``price`` [price unit],
+        ``exports_t``, ``imports_t``, ``secondary_t`` (baseline secondary supply),
+        ``demand_t`` [t/yr], ``price`` [price unit],
         ``unit``, ``price_source``, ``exports_source``.
     """
     import pandas as pd
@@ -157,6 +228,8 @@ def calibration_table(prep: Prepared) -> pd.DataFrame:
     for m, name in (("domestic", prep.exporter), ("row", "ROW")):
         s0, k = prep.market_totals(m)
         price = s.baseline.price_domestic if m == "domestic" else s.baseline.price_row
+        q = getattr(s.parameters.secondary_supply, m)
+        q0 = 0.0 if q is None else q.central()
         rows.append(
             {
                 "market": name,
@@ -165,7 +238,8 @@ def calibration_table(prep: Prepared) -> pd.DataFrame:
                 "capacity_t": k,
                 "exports_t": x0 if m == "domestic" else 0.0,
                 "imports_t": x0 if m == "row" else 0.0,
-                "demand_t": s0 - x0 if m == "domestic" else s0 + x0,
+                "secondary_t": q0,
+                "demand_t": (s0 - x0 if m == "domestic" else s0 + x0) + q0,
                 "price": price.central(),
                 "unit": s.baseline.price_unit,
                 "price_source": source_text(price.source, s),

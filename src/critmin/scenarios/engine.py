@@ -22,7 +22,7 @@ tests and benchmarks) are re-exported from their new modules.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -32,9 +32,10 @@ from critmin.scenarios.calibration import Prepared, calibration_table, prepare
 from critmin.scenarios.provenance import assumptions_table
 from critmin.scenarios.results import ScenarioResult
 from critmin.scenarios.shocks import build_schedules as _schedules  # noqa: F401 (re-export)
-from critmin.scenarios.simulate import CHUNK, monte_carlo, simulate
+from critmin.scenarios.simulate import CHUNK, chunk_size, monte_carlo, simulate
 from critmin.scenarios.simulate import draw_params as _draw_params
 from critmin.scenarios.spec import ScenarioSpec
+from critmin.scenarios.streaming import KEPT_OUTPUTS
 from critmin.scenarios.tables import (
     importer_table,
     markets_table,
@@ -51,6 +52,7 @@ __all__ = [
     "Prepared",
     "ScenarioResult",
     "byproduct_table",
+    "check_memory",
     "prepare",
     "run_scenario",
     "simulate",
@@ -59,11 +61,61 @@ __all__ = [
 Array = np.ndarray
 
 
+#: Kept draws (``draws x T x KEPT_OUTPUTS x 8`` bytes) above which a run streams by default.
+KEEP_BUDGET = 256 * 2**20
+
+
 def _monte_carlo(
-    prep: Prepared, draws: int, seed: int | None, scheduler: str | None
-) -> dict[str, Array]:
-    """:func:`~critmin.scenarios.simulate.monte_carlo` in chunks of this module's :data:`CHUNK`."""
-    return monte_carlo(prep, draws, seed, scheduler, chunk=CHUNK)
+    prep: Prepared, draws: int, seed: int | None, scheduler: str | None, keep: bool = True
+) -> dict[str, Any]:
+    """:func:`~critmin.scenarios.simulate.monte_carlo` in chunks of this module's
+    :data:`CHUNK` (smaller for long horizons, :func:`~critmin.scenarios.simulate.chunk_size`);
+    the histograms under ``_hist``."""
+    chunk = chunk_size(prep.spec.n_months, CHUNK)
+    arrays, hists = monte_carlo(prep, draws, seed, scheduler, chunk=chunk, keep=keep)
+    out: dict[str, Any] = dict(arrays)
+    out["_hist"] = hists
+    return out
+
+
+def check_memory(prep: Prepared, draws: int, keep: bool, max_memory: int | None = None) -> int:
+    """Estimate a run's memory and refuse it when it will not fit.
+
+    Parameters
+    ----------
+    prep : Prepared
+        The calibrated scenario.
+    draws : int
+        Monte Carlo draws.
+    keep : bool
+        Whether every draw's outputs are kept.
+    max_memory : int, optional
+        Limit [bytes]; default :data:`critmin._memory.SAFETY` x the memory available now.
+
+    Returns
+    -------
+    int
+        The estimate [bytes] (:func:`~critmin.scenarios.streaming.memory_estimate`).
+
+    Raises
+    ------
+    ResourceLimitError
+        When the estimate exceeds the limit (the shared guard :func:`critmin._memory.check_memory`).
+    """
+    from critmin._memory import SAFETY
+    from critmin._memory import check_memory as _guard
+    from critmin.scenarios.simulate import chunk_size
+    from critmin.scenarios.streaming import memory_estimate
+
+    s = prep.spec
+    est = memory_estimate(draws, s.horizon, s.n_months, chunk_size(s.n_months, CHUNK), keep)
+    _guard(
+        est,
+        f"{draws:,} draws x {s.horizon} periods ({'keeping every draw' if keep else 'streamed'})",
+        "use fewer draws" + (", keep_draws=False" if keep else "") + " or a shorter horizon",
+        available=None if max_memory is None else int(max_memory / SAFETY),
+    )
+    return est
 
 
 def run_scenario(
@@ -73,6 +125,8 @@ def run_scenario(
     *,
     scheduler: str | None = None,
     store: Store | None = None,
+    keep_draws: bool | None = None,
+    max_memory: int | None = None,
 ) -> ScenarioResult:
     """Run a scenario: central case plus a Monte Carlo over parameter distributions.
 
@@ -88,6 +142,14 @@ def run_scenario(
         Address of a dask.distributed scheduler to run the Monte Carlo chunks on.
     store : Store, optional
         Default: the user's store.
+    keep_draws : bool, optional
+        Keep every draw's outputs in ``result.mc`` (exact percentiles). Default: keep
+        them when they take at most :data:`KEEP_BUDGET` bytes, otherwise stream: the
+        tables then come from per-period histograms (error below 0.3 %) and memory no
+        longer grows with ``draws``.
+    max_memory : int, optional
+        Refuse the run (``ResourceLimitError``) when its estimated memory exceeds this
+        [bytes]; default 80 % of the memory available (:func:`check_memory`).
 
     Returns
     -------
@@ -103,7 +165,14 @@ def run_scenario(
     prep = prepare(spec, store)
     s = prep.spec
     central = simulate(prep, _draw_params(s, None, 1))
-    mc = _monte_carlo(prep, draws, seed, scheduler) if draws > 0 else {}
+    keep = (
+        keep_draws
+        if keep_draws is not None
+        else draws * s.horizon * KEPT_OUTPUTS * 8 <= KEEP_BUDGET
+    )
+    if draws > 0:
+        check_memory(prep, draws, keep, max_memory)
+    mc = _monte_carlo(prep, draws, seed, scheduler, keep) if draws > 0 else {}
     markets = markets_table(prep, central)
     price_bands = price_bands_table(prep, central, mc)
     spread = spread_table(prep, central, mc)

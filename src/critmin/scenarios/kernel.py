@@ -215,6 +215,8 @@ def _outputs(  # type: ignore[no-untyped-def]
     stock,
     dt,
     rtol,
+    rst,
+    sec,
 ):
     """Write one market's outputs of period ``t`` of draw ``i``; return the stock left."""
     x = _ratio(u, w, x_max)
@@ -238,7 +240,26 @@ def _outputs(  # type: ignore[no-untyped-def]
     out[mkt, 11, i, t] = (sur if sur > rtol * avail_q else 0.0) * dt
     left = max(stock - draw * dt, 0.0)
     out[mkt, 12, i, t] = left
+    out[mkt, 13, i, t] = rst * dt
+    out[mkt, 14, i, t] = sec * dt
     return left
+
+
+@njit(cache=True)
+def _restart_rate(r, t, t_dec, dt, lead, ramp):  # type: ignore[no-untyped-def]
+    """Output of restarted idle capacity in period ``t``, decided in period ``t_dec``. [t/yr]
+
+    ``r x clip((t - t_dec) dt - lead) / ramp, 0, 1)`` (a step at ``lead`` where
+    ``ramp`` is 0); nothing before a decision (``t_dec < 0``).
+    """
+    if t_dec < 0 or r <= 0.0:
+        return 0.0
+    run = (t - t_dec) * dt - lead
+    if run < 0.0:
+        return 0.0
+    if ramp <= 0.0:
+        return r
+    return r * min(run / ramp, 1.0)
 
 
 @njit(cache=True, parallel=True)
@@ -259,11 +280,14 @@ def simulate_kernel(  # type: ignore[no-untyped-def]
 
     Parameters
     ----------
-    par : numpy.ndarray, shape (2, 8, N)
+    par : numpy.ndarray, shape (2, 14, N)
         Per market (0 domestic, 1 rest of world) and draw: baseline demand ``D0``
         [t/yr], demand elasticity [1], baseline output ``S0`` [t/yr], supply elasticity
         [1], capacity ``K`` [t/yr] (``inf`` for none), baseline price [price unit],
-        initial stocks [t], and in row 7 of market 0 the stock draw share [1/yr].
+        initial stocks [t], in row 7 of market 0 the stock draw share [1/yr]; rows 8-13:
+        baseline secondary supply ``Q0`` [t/yr], its elasticity [1], restartable idle
+        capacity ``R`` [t/yr], restart threshold price ratio [1], restart lead and ramp
+        times [yr].
     growth, outage, adds, release : numpy.ndarray, shape (2, N, T)
         Demand growth factor [1], outage share [1], new-capacity output [t/yr] and
         stock releases [t/yr] per market, draw and period.
@@ -288,6 +312,12 @@ def simulate_kernel(  # type: ignore[no-untyped-def]
     excess demand at the baseline price (integrated regime: the world's, split in
     proportion to what each market can release), and the markets clear again with
     the draws as inflows. Each solve starts from the draw's previous price.
+
+    Secondary supply and restarts answer the previous period's price ratio ``x'``
+    (1 in the first period): ``Q = Q0 x'^eps_q`` enters as an inflow; a restart is
+    decided in the first period with ``x' > threshold`` and its output
+    (:func:`_restart_rate`) enters as an inflow while the incumbents' capacity bound
+    falls by the same amount (restarted capacity is idle capacity).
     """
     n = par.shape[2]
     nt = cap.shape[1]
@@ -309,15 +339,34 @@ def simulate_kernel(  # type: ignore[no-untyped-def]
         kr = par[1, 4, i]
         p0r = par[1, 5, i]
         str_ = par[1, 6, i]
+        kd0 = par[0, 4, i]
+        kr0 = par[1, 4, i]
+        # restart thresholds on u = log x (no restart: R = 0, threshold inf)
+        lthd = math.log(par[0, 11, i]) if par[0, 10, i] > 0.0 else math.inf
+        lthr = math.log(par[1, 11, i]) if par[1, 10, i] > 0.0 else math.inf
         ud = 0.0
         ur = 0.0
+        tdd = -1
+        tdr = -1
         for t in range(nt):
             d0d = d0d0 * growth[0, i, t]
             d0r = d0r0 * growth[1, i, t]
             od = outage[0, i, t]
             orr = outage[1, i, t]
-            fd = adds[0, i, t] + release[0, i, t]
-            fr = adds[1, i, t] + release[1, i, t]
+            # responses to the previous period's price x' = e^u: secondary supply Q0 x'^eps
+            # and restarts (decided in the first period with x' > threshold)
+            if tdd < 0 and t > 0 and ud > lthd:
+                tdd = t
+            if tdr < 0 and t > 0 and ur > lthr:
+                tdr = t
+            rsd = _restart_rate(par[0, 10, i], t, tdd, dt, par[0, 12, i], par[0, 13, i])
+            rsr = _restart_rate(par[1, 10, i], t, tdr, dt, par[1, 12, i], par[1, 13, i])
+            scd = par[0, 8, i] * math.exp(par[0, 9, i] * ud) if par[0, 8, i] > 0.0 else 0.0
+            scr = par[1, 8, i] * math.exp(par[1, 9, i] * ur) if par[1, 8, i] > 0.0 else 0.0
+            kd = kd0 - rsd
+            kr = kr0 - rsr
+            fd = adds[0, i, t] + release[0, i, t] + rsd + scd
+            fr = adds[1, i, t] + release[1, i, t] + rsr + scr
             c = cap[i, t]
             ud, wd, ur, wr, flow, sg, uc, wc, capped = _clear(
                 d0d, edd, s0d, esd, kd, od, fd, d0r, edr, s0r, esr, kr, orr, fr, c,
@@ -346,9 +395,9 @@ def simulate_kernel(  # type: ignore[no-untyped-def]
             seg[i, t] = sg
             std = _outputs(
                 out, 0, i, t, ud, wd, x_max, p0d, d0d, edd, s0d, esd, kd, od, fd, -flow,
-                adds[0, i, t], release[0, i, t], drd, std, dt, rtol,
+                adds[0, i, t], release[0, i, t], drd, std, dt, rtol, rsd, scd,
             )  # fmt: skip
             str_ = _outputs(
                 out, 1, i, t, ur, wr, x_max, p0r, d0r, edr, s0r, esr, kr, orr, fr, flow,
-                adds[1, i, t], release[1, i, t], drr, str_, dt, rtol,
+                adds[1, i, t], release[1, i, t], drr, str_, dt, rtol, rsr, scr,
             )  # fmt: skip

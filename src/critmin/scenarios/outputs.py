@@ -20,4 +20,6 @@ OUT_NAMES = (
     "unmet",
     "surplus",
     "stock_end",
+    "restart",
+    "secondary",
 )

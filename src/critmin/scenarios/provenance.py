@@ -103,12 +103,13 @@ def assumptions_table(prep: Prepared) -> pd.DataFrame:
         rows.append(assumption_row(name, v, "", ASSUMPTION, note=note))
     for _, r in prep.producers.iterrows():
         cap = r["capacity_t"]
+        from_spec = str(r["source"]).startswith("spec ")
         rows.append(
             assumption_row(
                 f"baseline.production.{r['iso3']}",
                 f"{r['production_t']:g}",
                 "t/yr",
-                "store",
+                "spec" if from_spec else "store",
                 str(r["source"]),
                 f"capacity {cap:g} t/yr" if cap == cap else "",
             )

@@ -6,7 +6,7 @@ The tables themselves are built in :mod:`critmin.scenarios.tables`.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -56,6 +56,11 @@ class ScenarioResult:
         Data gaps and approximations.
     draws, seed : int
         Monte Carlo size and seed.
+    mc : dict
+        Every draw's outputs (``(draws, T)`` arrays, when kept: see ``keep_draws`` of
+        :func:`run_scenario`) and ``_hist``: the streaming histograms
+        (:class:`~critmin.scenarios.streaming.LogHistogram`) the tables use when the
+        draws were not kept.
     """
 
     spec: ScenarioSpec
@@ -69,7 +74,7 @@ class ScenarioResult:
     notes: list[str]
     draws: int
     seed: int | None
-    mc: dict[str, Array] = field(repr=False, default_factory=dict)
+    mc: dict[str, Any] = field(repr=False, default_factory=dict)
 
     @property
     def unit(self) -> str:
@@ -100,12 +105,17 @@ class ScenarioResult:
         else:
             thr = np.full(len(labels), float(threshold_t))
         u = self.mc.get("row.unmet")
-        if u is None or len(u) == 0:
-            prob = np.full(len(labels), np.nan)
-            p50 = p95 = prob
-        else:
+        h = (self.mc.get("_hist") or {}).get("row.unmet")
+        if u is not None and len(u):
             prob = (u > thr[None, :]).mean(axis=0)
             p50, p95 = np.percentile(u, [50, 95], axis=0)
+        elif h is not None and h.n:
+            # streaming run: within one histogram bin (LogHistogram.resolution)
+            prob = h.exceed(thr)
+            p50, p95 = h.quantile([50, 95])
+        else:
+            prob = np.full(len(labels), np.nan)
+            p50 = p95 = prob
         return pd.DataFrame(
             {
                 "period": labels,

@@ -278,6 +278,12 @@ def _combine(b: _Build) -> Schedules:
     bound = (kd if np.isfinite(kd) else 10 * s0d) + b.adds["domestic"]
     cap_m = np.where(b.restricted[None, :], np.minimum(x0[:, None] * cap_frac, bound), bound)
     cap = period_mean(cap_m, step)
+    # exporters (and state buyers) hold part of the flow held back in stock instead of
+    # offering it at home: an outflow from the exporter's market
+    h = b.draws.get("parameters.held_back_stocked")
+    if h is not None:
+        held = np.where(b.restricted[None, :], np.maximum(x0[:, None] * (1.0 - cap_frac), 0.0), 0.0)
+        b.release["domestic"] = b.release["domestic"] - h[:, None] * held
     unrestricted_period = ~b.restricted.reshape(-1, step).any(axis=1)
     cap[:, unrestricted_period] = np.inf
     return Schedules(

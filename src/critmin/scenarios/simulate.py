@@ -25,7 +25,14 @@ from critmin.scenarios.spec import ScenarioSpec, iter_params
 if TYPE_CHECKING:  # pragma: no cover
     from critmin.scenarios.calibration import Prepared
 
-__all__ = ["CHUNK", "draw_params", "monte_carlo", "simulate"]
+__all__ = [
+    "CHUNK",
+    "chunk_size",
+    "draw_params",
+    "monte_carlo",
+    "restartable_capacity",
+    "simulate",
+]
 
 #: Relative tolerance below which unmet demand and surplus are reported as zero.
 _RTOL = 1e-9
@@ -59,6 +66,35 @@ def draw_params(spec: ScenarioSpec, rng: Any | None, n: int) -> dict[str, Array]
     return out
 
 
+def _baseline_output(
+    spec: ScenarioSpec, draws: dict[str, Array], mkt: str, total: float, n: int
+) -> Array:
+    """Baseline output of a market per draw. [t/yr]
+
+    ``baseline.production_<market>`` (when given) replaces the store total; the metal in
+    concentrate shipped to the exporter's smelters moves from the rest of the world to
+    the exporter: ``S_d = S_d* + (C - C_central)``, ``S_r = S_r* - (C - C_central)``,
+    where ``S*`` already holds the central value ``C_central`` (calibration).
+    """
+    p = draws.get(f"baseline.production_{mkt}")
+    s0 = np.full(n, total) if p is None else np.asarray(p, dtype=float).copy()
+    c = draws.get("baseline.concentrate_to_exporter")
+    conc = spec.baseline.concentrate_to_exporter
+    if c is not None and conc is not None:
+        dc = c - conc.central()
+        s0 = s0 + dc if mkt == "domestic" else np.maximum(s0 - dc, 0.0)
+    return s0
+
+
+def restartable_capacity(k: Array, s0: Array, share: Array) -> Array:
+    """Idle capacity that a restart brings back, ``share x max(K - S0, 0)``. [t/yr]
+
+    Zero where the capacity is unknown (``K`` infinite): no idle capacity is assumed.
+    """
+    idle = np.where(np.isfinite(k), np.maximum(k - s0, 0.0), 0.0)
+    return np.asarray(share * idle, dtype=float)
+
+
 def simulate(prep: Prepared, draws: dict[str, Array]) -> dict[str, Any]:
     """Clear both markets period by period for a set of parameter draws.
 
@@ -81,7 +117,8 @@ def simulate(prep: Prepared, draws: dict[str, Array]) -> dict[str, Any]:
 
     Notes
     -----
-    Baseline: ``D0_d = S0_d - X0`` and ``D0_r = S0_r + X0``. Each period: clear both
+    Baseline: ``D0_d = S0_d - X0 + Q0_d`` and ``D0_r = S0_r + X0 + Q0_r`` (``Q0``:
+    baseline secondary supply, 0 unless given). Each period: clear both
     markets (the equations of :func:`~critmin.scenarios.market.clear_two_markets`,
     solved draw by draw in :func:`~critmin.scenarios.kernel.simulate_kernel`); where a
     market's price is above baseline, holders release stocks (at most
@@ -109,10 +146,12 @@ def simulate(prep: Prepared, draws: dict[str, Array]) -> dict[str, Any]:
         else:
             kk = np.full(n, np.inf)
         stock0 = draws.get(f"{par}.stocks.{mkt}")
+        s0v = _baseline_output(spec, draws, mkt, s0, n)
+        q0 = draws.get(f"{par}.secondary_supply.{mkt}", np.zeros(n))
         base[mkt] = {
-            "s0": np.full(n, s0),
+            "s0": s0v,
             "k": kk,
-            "d0": s0 - x0 if mkt == "domestic" else s0 + x0,
+            "d0": (s0v - x0 if mkt == "domestic" else s0v + x0) + q0,
             "eps_s": draws[f"{par}.supply_elasticity.{mkt}"],
             "eps_d": draws[f"{par}.demand_elasticity.{mkt}"],
             "p0": draws[f"baseline.price_{mkt}"],
@@ -123,11 +162,22 @@ def simulate(prep: Prepared, draws: dict[str, Array]) -> dict[str, Any]:
     x_max = spec.parameters.price_ceiling_ratio
     mk = ("domestic", "row")
     fields = ("d0", "eps_d", "s0", "eps_s", "k", "p0", "stock")
-    pars = np.zeros((2, 8, n))
+    pars = np.zeros((2, 14, n))
     for j, m in enumerate(mk):
         for q, f in enumerate(fields):
             pars[j, q] = base[m][f]
+        pars[j, 8] = draws.get(f"{par}.secondary_supply.{m}", 0.0)
+        pars[j, 9] = draws.get(f"{par}.secondary_elasticity.{m}", 0.0)
+        pars[j, 11] = np.inf
     pars[0, 7] = draws[f"{par}.stock_draw_share"]
+    rs = spec.parameters.restart
+    if rs is not None:
+        j = mk.index(rs.market)
+        b = base[rs.market]
+        pars[j, 10] = restartable_capacity(b["k"], b["s0"], draws[f"{par}.restart.share"])
+        pars[j, 11] = draws[f"{par}.restart.threshold_ratio"]
+        pars[j, 12] = draws[f"{par}.restart.lead_months"] / 12.0
+        pars[j, 13] = draws[f"{par}.restart.ramp_months"] / 12.0
 
     def stack(d: dict[str, Array]) -> Array:
         return np.ascontiguousarray(
@@ -184,13 +234,42 @@ _KEEP = (
 )
 
 
+def _histograms(prep: Prepared, n_periods: int) -> dict[str, Any]:
+    """Empty per-period histograms of the reduced outputs (ranges from the baseline)."""
+    from critmin.scenarios.kernel import _X_MIN
+    from critmin.scenarios.streaming import LogHistogram
+
+    spec = prep.spec
+    xm = spec.parameters.price_ceiling_ratio
+    p0d = spec.baseline.price_domestic.central()
+    p0r = spec.baseline.price_row.central()
+    s0r, _ = prep.market_totals("row")
+    ref = max(s0r + spec.baseline.exports.central(), 1e-9) * spec.months_per_period / 12.0
+    r0 = p0r / p0d
+    return {
+        "domestic.price": LogHistogram(p0d * _X_MIN / 100, p0d * xm * 100, n_periods),
+        "row.price": LogHistogram(p0r * _X_MIN / 100, p0r * xm * 100, n_periods),
+        "ratio": LogHistogram(r0 * _X_MIN / xm / 100, r0 * xm / _X_MIN * 100, n_periods),
+        "row.unmet": LogHistogram(ref * 1e-9, ref * 1e3, n_periods),
+    }
+
+
+def chunk_size(months: int, chunk: int = CHUNK, budget: int = 256 * 2**20) -> int:
+    """Draws per chunk: ``chunk``, smaller (not below 100) where a chunk of ``months``
+    would pass ``budget`` bytes (``BYTES_PER_DRAW_PERIOD`` each per draw-month)."""
+    from critmin.scenarios.streaming import BYTES_PER_DRAW_PERIOD
+
+    return int(min(chunk, max(100, budget // max(months * BYTES_PER_DRAW_PERIOD, 1))))
+
+
 def monte_carlo(
     prep: Prepared,
     draws: int,
     seed: int | None,
     scheduler: str | None = None,
     chunk: int = CHUNK,
-) -> dict[str, Array]:
+    keep: bool = True,
+) -> tuple[dict[str, Array], dict[str, Any]]:
     """Monte Carlo over a scenario's parameter distributions, in chunks of draws.
 
     Parameters
@@ -206,14 +285,19 @@ def monte_carlo(
         Address of a dask.distributed scheduler to run the chunks on.
     chunk : int
         Draws per chunk.
+    keep : bool
+        Keep every draw's outputs (memory ``draws x T``); otherwise only the streaming
+        histograms are kept and each chunk is freed once counted.
 
     Returns
     -------
-    dict of str to numpy.ndarray
-        ``(draws, T)`` arrays of the kept outputs (``domestic.price`` and ``row.price``
-        [price unit]; ``domestic.unmet``, ``row.unmet``, ``row.imports``,
-        ``row.consumption``, ``row.reference_demand`` [t per period]) and
-        ``trade.segmented`` [bool].
+    tuple
+        ``(arrays, histograms)``. ``arrays`` (empty unless ``keep``): ``(draws, T)``
+        arrays of the kept outputs (``domestic.price`` and ``row.price`` [price unit];
+        ``domestic.unmet``, ``row.unmet``, ``row.imports``, ``row.consumption``,
+        ``row.reference_demand`` [t per period]) and ``trade.segmented`` [bool].
+        ``histograms``: :class:`~critmin.scenarios.streaming.LogHistogram` of
+        ``domestic.price``, ``row.price``, ``ratio`` (row / domestic) and ``row.unmet``.
     """
     ss = np.random.SeedSequence(seed)
     sizes = [chunk] * (draws // chunk) + ([draws % chunk] if draws % chunk else [])
@@ -221,13 +305,21 @@ def monte_carlo(
     parts = map_chunks(
         _mc_chunk, [(prep, s, k, _KEEP) for s, k in zip(seeds, sizes, strict=True)], scheduler
     )
-    # chunk by chunk into preallocated arrays (memory here: the result plus one chunk)
+    hists = _histograms(prep, prep.spec.horizon)
+    # chunk by chunk: counted into the histograms (and copied into preallocated arrays
+    # when kept); memory here: the histograms (plus the kept arrays) and one chunk
     out: dict[str, Array] = {}
     a = 0
     for k, part in zip(sizes, parts, strict=True):
-        if not out:
-            out = {q: np.empty((draws, *v.shape[1:]), dtype=v.dtype) for q, v in part.items()}
-        for q, v in part.items():
-            out[q][a : a + k] = v
+        hists["domestic.price"].add(part["domestic.price"])
+        hists["row.price"].add(part["row.price"])
+        hists["ratio"].add(part["row.price"] / part["domestic.price"])
+        hists["row.unmet"].add(part["row.unmet"])
+        if keep:
+            if not out:
+                out = {q: np.empty((draws, *v.shape[1:]), dtype=v.dtype) for q, v in part.items()}
+            for q, v in part.items():
+                out[q][a : a + k] = v
         a += k
-    return out
+        del part
+    return out, hists

@@ -124,10 +124,20 @@ class _Shock(_Model):
 
 
 def _iso3(v: Any) -> str:
-    s = str(v).strip().upper()
-    if not _ISO3.match(s):
-        raise ValueError(f"expected an ISO3 country code, got {v!r}")
-    return s
+    """ISO3 code of a country code or name, through the one resolver (``"DRC"`` -> COD)."""
+    from critmin.data.names import country
+    from critmin.errors import UnknownCountryError
+
+    s = str(v).strip()
+    try:
+        hit = country(s, groups=False)
+    except UnknownCountryError as exc:
+        if _ISO3.match(s.upper()) and exc.hint is None:
+            return s.upper()  # a code the store may hold (imported data)
+        raise ValueError(str(exc)) from None
+    if hit.kind != "country":
+        raise ValueError(f"{v!r} ({hit.id}) is an aggregate, not a country")
+    return hit.id
 
 
 class ExportRestriction(_Shock):
@@ -287,6 +297,33 @@ def _default_demand() -> PerMarket:
     )
 
 
+class Restart(_Model):
+    """Idle capacity of one market that restarts once its price passes a threshold.
+
+    ``R = share x (K - S0)`` [t/yr] (capacity minus baseline output; none where the
+    capacity is unknown) is decided in the first period whose previous price ratio
+    exceeds ``threshold_ratio``, produces nothing for ``lead_months`` and then ramps
+    linearly to ``R`` over ``ramp_months``; once decided it runs to the horizon.
+    """
+
+    market: Literal["domestic", "row"] = "row"
+    share: Param = Field(description="share of the idle capacity that restarts [1]")
+    threshold_ratio: Param = Field(description="price / baseline price that triggers it [1]")
+    lead_months: Param = Field(description="months from the decision to first output [month]")
+    ramp_months: Param = Field(description="months from first to full output [month]")
+
+    @model_validator(mode="after")
+    def _ranges(self) -> Restart:
+        if not 0.0 <= _bounds(self.share)[0] <= _bounds(self.share)[1] <= 1.0:
+            raise ValueError("restart.share must lie in [0, 1]")
+        if _bounds(self.threshold_ratio)[0] <= 0:
+            raise ValueError("restart.threshold_ratio must be > 0")
+        for name, p in (("lead_months", self.lead_months), ("ramp_months", self.ramp_months)):
+            if _bounds(p)[0] < 0:
+                raise ValueError(f"restart.{name} must be >= 0")
+        return self
+
+
 class Parameters(_Model):
     """Model parameters (see ``docs/scenarios.md`` for their role in the equations)."""
 
@@ -304,6 +341,23 @@ class Parameters(_Model):
             0.0, "1", "share of the restricted flow that still arrives via third countries"
         )
     )
+    held_back_stocked: Param = Field(
+        default_factory=lambda: _p(
+            0.0,
+            "1",
+            "share of the export flow held back by a restriction that exporters keep in "
+            "stock (awaiting licences) or state buyers take, instead of selling it at home",
+        )
+    )
+    secondary_supply: OptPerMarket = Field(
+        default_factory=OptPerMarket,
+        description="baseline secondary supply (recycling, new scrap) per market [t/yr]",
+    )
+    secondary_elasticity: OptPerMarket = Field(
+        default_factory=OptPerMarket,
+        description="elasticity of secondary supply to the previous period's price [1]",
+    )
+    restart: Restart | None = None
     price_ceiling_ratio: float = Field(
         default=50.0, gt=1, description="highest price as a multiple of the baseline price"
     )
@@ -313,8 +367,12 @@ class Parameters(_Model):
         for name, p in (
             ("supply_elasticity.domestic", self.supply_elasticity.domestic),
             ("supply_elasticity.row", self.supply_elasticity.row),
+            ("secondary_supply.domestic", self.secondary_supply.domestic),
+            ("secondary_supply.row", self.secondary_supply.row),
+            ("secondary_elasticity.domestic", self.secondary_elasticity.domestic),
+            ("secondary_elasticity.row", self.secondary_elasticity.row),
         ):
-            if _bounds(p)[0] < 0:
+            if p is not None and _bounds(p)[0] < 0:
                 raise ValueError(f"{name} must be >= 0")
         for name, p in (
             ("demand_elasticity.domestic", self.demand_elasticity.domestic),
@@ -342,6 +400,32 @@ class Baseline(_Model):
     price_row: Param
     price_unit: str = "USD/kg"
     trade_year: int | None = None
+    production_domestic: Param | None = Field(
+        default=None,
+        description="the exporter's output [t/yr] where the store withholds it (replaces the store)",
+    )
+    production_row: Param | None = Field(
+        default=None,
+        description="rest-of-world output [t/yr] where the store withholds it (replaces the store)",
+    )
+    concentrate_to_exporter: Param | None = Field(
+        default=None,
+        description="metal content of concentrate shipped from the rest of the world to the "
+        "exporter's smelters [t/yr]: counted as the exporter's refined supply, not the ROW's",
+    )
+    concentrate_from: list[str] = Field(
+        default_factory=list,
+        description="ISO3 codes of the concentrate suppliers (their output is reduced pro rata)",
+    )
+
+    @model_validator(mode="after")
+    def _pairs(self) -> Baseline:
+        if (self.production_domestic is None) != (self.production_row is None):
+            raise ValueError("give both 'production_domestic' and 'production_row' or neither")
+        if self.concentrate_to_exporter is not None and not self.concentrate_from:
+            raise ValueError("'concentrate_to_exporter' needs 'concentrate_from' (ISO3 codes)")
+        object.__setattr__(self, "concentrate_from", [_iso3(c) for c in self.concentrate_from])
+        return self
 
 
 class ScenarioSpec(_Model):
@@ -371,9 +455,12 @@ class ScenarioSpec(_Model):
     @field_validator("commodity", mode="before")
     @classmethod
     def _commodity(cls, v: Any) -> str:
-        from critmin.data.commodities import resolve
+        from critmin.data.names import commodity
 
-        return resolve(str(v))
+        hit = commodity(str(v))
+        if hit.note:  # a sub-commodity ("hafnium"): a spec names the table it models
+            raise ValueError(f"{hit.note}; write commodity: {hit.id} if that is what is meant")
+        return hit.id
 
     @model_validator(mode="after")
     def _check(self) -> ScenarioSpec:

@@ -31,11 +31,27 @@ Array = np.ndarray
 _MARKETS = ("domestic", "row")
 
 
-def _pct(a: Array, q: float | list[float]) -> Array:
-    """Percentiles over draws (axis 0), several ``q`` in one partition. [unit of a]"""
+def _pct(a: Any, q: float | list[float]) -> Array:
+    """Percentiles over draws (axis 0), several ``q`` in one partition. [unit of a]
+
+    ``a`` is a ``(N, T)`` array (exact) or a streaming
+    :class:`~critmin.scenarios.streaming.LogHistogram` (within its resolution).
+    """
+    if hasattr(a, "quantile"):
+        return np.asarray(a.quantile(q))
     if len(a):
         return np.percentile(a, q, axis=0)
     return np.full((*np.shape(q), a.shape[1]), np.nan)
+
+
+def _source(mc: dict[str, Any], key: str, T: int) -> Any:
+    """The draws of an output: kept array if any, else its histogram (``_hist``), else empty."""
+    if key == "ratio" and "row.price" in mc:
+        return mc["row.price"] / mc["domestic.price"]
+    if key in mc:
+        return mc[key]
+    hists = mc.get("_hist") or {}
+    return hists.get(key, np.zeros((0, T)))
 
 
 def _market_names(prep: Prepared) -> dict[str, str]:
@@ -111,8 +127,7 @@ def price_bands_table(
     T = s.horizon
     bands = []
     for m in _MARKETS:
-        arr = mc.get(f"{m}.price", np.zeros((0, T)))
-        p5, p50, p95 = _pct(arr, [5, 50, 95])
+        p5, p50, p95 = _pct(_source(mc, f"{m}.price", T), [5, 50, 95])
         for t in range(T):
             bands.append(
                 {
@@ -150,8 +165,7 @@ def spread_table(prep: Prepared, central: dict[str, Any], mc: dict[str, Array]) 
 
     s = prep.spec
     pdm, prw = central["domestic"]["price"][0], central["row"]["price"][0]
-    ratio_mc = mc["row.price"] / mc["domestic.price"] if mc else np.zeros((0, s.horizon))
-    r5, r50, r95 = _pct(ratio_mc, [5, 50, 95])
+    r5, r50, r95 = _pct(_source(mc, "ratio", s.horizon), [5, 50, 95])
     return pd.DataFrame(
         {
             "period": s.period_labels(),
@@ -235,6 +249,29 @@ def supply_sources_table(prep: Prepared, central: dict[str, Any]) -> pd.DataFram
                 src_rows.append(
                     {"period": labels[t], "source": lab, "iso3": "", "quantity_t": q, "change_t": q}
                 )
+        if s.parameters.restart is not None and s.parameters.restart.market == "row":
+            q = float(o["restart"][0, t])
+            src_rows.append(
+                {
+                    "period": labels[t],
+                    "source": "restarted idle capacity",
+                    "iso3": "",
+                    "quantity_t": q,
+                    "change_t": q,
+                }
+            )
+        sec = s.parameters.secondary_supply.row
+        if sec is not None:
+            q = float(o["secondary"][0, t])
+            src_rows.append(
+                {
+                    "period": labels[t],
+                    "source": "secondary supply",
+                    "iso3": "",
+                    "quantity_t": q,
+                    "change_t": q - sec.central() * dt,
+                }
+            )
     return pd.DataFrame(src_rows)
 
 
@@ -285,11 +322,7 @@ def importer_table(
     allowed = central["_schedules"].allowed_by_dest[0]  # (T, J)
     x0 = prep.spec.baseline.exports.central()
     unmet_c = central["row"]["unmet"][0]
-    u = mc.get("row.unmet")
-    if u is not None:
-        p50, p95 = _pct(u, [50, 95])
-    else:
-        p50 = p95 = np.full(len(labels), np.nan)
+    p50, p95 = _pct(_source(mc, "row.unmet", len(labels)), [50, 95])
     rows = []
     notes = []
     for code in prep.spec.report_importers:
