@@ -73,10 +73,12 @@ def register(app: typer.Typer) -> None:
         ] = False,
     ) -> None:
         """Render the self-contained HTML briefing and print a summary."""
+        from critmin.cli._progress import step
         from critmin.report.brief import brief as _brief
         from critmin.report.brief import to_pdf
 
-        res = _brief(folder, out)
+        with step(f"rendering the briefing of {folder}"):
+            res = _brief(folder, out)
         print_summary(res)
         if pdf and res.path is not None:
             typer.echo(f"PDF written to {to_pdf(res.path)}")

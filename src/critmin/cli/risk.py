@@ -109,7 +109,10 @@ def rank(
 
     if limit is not None and limit < 1:
         raise ValidationError("--limit must be >= 1")
-    df = supply_risk(importer, method, year, draws=draws, seed=seed, top=top, domestic=domestic)
+    from critmin.cli._progress import step
+
+    with step(f"supply risk for {importer} ({draws:,} draws)"):
+        df = supply_risk(importer, method, year, draws=draws, seed=seed, top=top, domestic=domestic)
     a = df.attrs
     ms = list(dict.fromkeys(df["method"]))
     if len(ms) > 1 and fmt is Format.table:

@@ -62,7 +62,10 @@ def run(
 
     if draws < 0:
         raise ValidationError("--draws must be >= 0")
-    r = run_scenario(file, draws=draws, seed=seed, scheduler=scheduler)
+    from critmin.cli._progress import step
+
+    with step(f"running {file} ({draws:,} draws)"):
+        r = run_scenario(file, draws=draws, seed=seed, scheduler=scheduler)
     prob = r.shortfall_probability(threshold)
     tables = {
         Show.prices: r.price_bands,

@@ -56,7 +56,10 @@ def register(app: typer.Typer) -> None:
 
         if draws is not None and draws < 0:
             raise ValidationError("--draws must be >= 0")
-        res = value(file, draws=draws, seed=seed)
+        from critmin.cli._progress import step
+
+        with step(f"valuing {file}"):
+            res = value(file, draws=draws, seed=seed)
         written = write_charts(res, out, file.stem) if out is not None else []
         if fmt is Format.json:
             d = res.to_dict()

@@ -79,6 +79,15 @@ def monte_carlo_npv(
     x_full0 = x0 + (lp0 if m.start != "last" else 0.0)
     n_steps = int(prod_years[-1]) - anchor
     cols = (prod_years - anchor - 1).astype(int)
+    from critmin._memory import check_memory, float_arrays_bytes
+
+    # NPVs, their sorted copy for percentiles and the regime shares, plus one chunk of paths
+    check_memory(
+        float_arrays_bytes(draws, arrays=3)
+        + float_arrays_bytes(min(draws, _MC_CHUNK), max(n_steps, 1), arrays=6),
+        f"{draws:,} price paths x {max(n_steps, 1)} years",
+        "lower --draws (100,000 paths give P5/P95 to well under 1 %)",
+    )
     rng = np.random.default_rng(seed)
     out = np.empty(draws)
     pct_parts: list[FloatArray] = []
