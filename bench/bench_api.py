@@ -9,7 +9,9 @@ httpx client:
    one computes), 50 concurrent connections;
 3. reads during a heavy run: one client reading sequentially, first alone, then while a
    100,000-draw scenario (``critmin.scenarios``; a valuation when absent) runs in the
-   server's worker pool.
+   server's worker pool;
+4. with ``--mixed SECONDS`` only (issue 17): 50 clients on cached and uncached reads while
+   two API keys keep scenario runs going (:func:`mixed_under_jobs`).
 
 Every phase is bounded in time; only loopback addresses are used.
 
@@ -17,6 +19,7 @@ Usage::
 
     .venv/bin/python bench/bench_api.py [--seconds 15] [--concurrency 50] [--draws 100000]
                                         [--write bench/RESULTS-api.md]
+    .venv/bin/python bench/bench_api.py --mixed 60 --concurrency 50 --draws 20000
 """
 
 from __future__ import annotations

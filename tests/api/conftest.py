@@ -23,7 +23,14 @@ def api_settings() -> Any:
     """Settings with two keys and a thread pool (fast to start in tests)."""
     from critmin.api.settings import Settings
 
-    return Settings(api_keys=(API_KEY, OTHER_KEY), executor="thread", workers=2, max_draws=50_000)
+    return Settings(
+        api_keys=(API_KEY, OTHER_KEY),
+        executor="thread",
+        workers=2,
+        max_draws=50_000,
+        rate_per_client=0,
+        rate_per_key=0,
+    )
 
 
 @pytest.fixture(scope="session")

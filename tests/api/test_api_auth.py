@@ -38,7 +38,7 @@ price:
     kind: flat
     price: {value: 30000, source: assumption}
   model:
-    history: {kind: store, series: wb_tin, source: assumption}
+    history: {kind: store, series: wb_tin, source: assumption, start: 1960, end: 2025}
     level: fitted
     start: deck
 monte_carlo: {draws: 0, seed: 1}
@@ -49,6 +49,7 @@ WRITE_ENDPOINTS = [
     ("post", "/api/v1/imports/validate", {"files": {"file": ("u.csv", b"a,b\n1,2\n")}}),
     ("get", "/api/v1/jobs", {}),
     ("get", "/api/v1/jobs/abcdefgh12345678", {}),
+    ("delete", "/api/v1/jobs/abcdefgh12345678", {}),
 ]
 
 
@@ -229,5 +230,6 @@ def test_429_over_http(client: Any) -> None:
         assert r.headers["retry-after"] == "5"
     finally:
         gate.set()
-        for j in held:
-            j.future.result(timeout=10)
+        deadline = time.monotonic() + 10
+        while any(j.status() != "done" for j in held) and time.monotonic() < deadline:
+            time.sleep(0.02)

@@ -10,7 +10,7 @@ import importlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -22,7 +22,9 @@ from critmin.api.deps import ReadCache
 from critmin.api.jobs import JobManager
 from critmin.api.security import (
     BodySizeLimit,
+    CatchAll,
     KeyChecker,
+    RateLimit,
     error_status,
     one_line,
     request_validation_detail,
@@ -107,8 +109,24 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        yield
-        jobs.shutdown()
+        from critmin.api.lifecycle import mark_server, stale_workers
+
+        mark_server()
+        stale = stale_workers()
+        app.state.stale_workers = stale
+        for w in stale:
+            log.warning(
+                "stale worker of an earlier server run: PID %s (server PID %s, gone): %s; "
+                "it may hold the store open: stop it with `kill %s`",
+                w["pid"],
+                w["server_pid"],
+                w["command"],
+                w["pid"],
+            )
+        try:
+            yield
+        finally:
+            jobs.shutdown()
 
     app = FastAPI(
         title="critmin API",
@@ -129,6 +147,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.cache = ReadCache(s.cache_size)
     app.state.jobs = jobs
     app.state.modules = {m: False for m in _DOMAIN_MODULES}
+    app.state.stale_workers = []
 
     from critmin.api.routes import dashboard, examples, imports, markets
     from critmin.api.routes import jobs as jobs_routes
@@ -146,7 +165,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=dashboard.STATIC_DIR), name="static")
 
     _install_error_handlers(app)
+    app.add_middleware(CatchAll)  # inside: errors of routes and inner middleware
     app.add_middleware(BodySizeLimit, max_bytes=s.max_body_bytes)
+    app.add_middleware(RateLimit, per_client=s.rate_per_client, per_key=s.rate_per_key)
     app.add_middleware(SecurityHeaders)
     return app
 
@@ -177,8 +198,5 @@ def _install_error_handlers(app: FastAPI) -> None:
             headers=getattr(exc, "headers", None),
         )
 
-    @app.exception_handler(Exception)
-    async def internal_error(request: Request, exc: Exception) -> JSONResponse:
-        log.exception("internal error on %s %s", request.method, request.url.path)
-        body: dict[str, Any] = {"detail": "internal error", "error": type(exc).__name__}
-        return JSONResponse(body, status_code=500)
+    # Any other exception reaches :class:`critmin.api.security.CatchAll`: one 500 with an
+    # id and ``Connection: close``, logged once (bounded), not re-raised.

@@ -51,28 +51,46 @@ class ReadCache:
         self.size = size
         self._data: OrderedDict[Hashable, Any] = OrderedDict()
         self._lock = threading.Lock()
+        self._pending: dict[Hashable, threading.Event] = {}
         self.hits = 0
         self.misses = 0
 
     def get(self, key: Hashable, compute: Callable[[], T]) -> T:
         """The cached value for ``key``, computing (outside the lock) on a miss.
 
-        Errors are not cached.
+        Concurrent misses of one key compute once: the others wait for that result
+        (single flight). Errors are not cached (each waiter then computes itself).
         """
         if self.size == 0:
             return compute()
-        with self._lock:
-            if key in self._data:
+        while True:
+            with self._lock:
+                if key in self._data:
+                    self._data.move_to_end(key)
+                    self.hits += 1
+                    return self._data[key]  # type: ignore[no-any-return]
+                pending = self._pending.get(key)
+                if pending is None:
+                    self.misses += 1
+                    self._pending[key] = threading.Event()
+                    break
+            pending.wait(300)
+            with self._lock:
+                if key not in self._data:  # the first computation failed: compute here
+                    self.misses += 1
+                    break
+        try:
+            value = compute()
+            with self._lock:
+                self._data[key] = value
                 self._data.move_to_end(key)
-                self.hits += 1
-                return self._data[key]  # type: ignore[no-any-return]
-            self.misses += 1
-        value = compute()
-        with self._lock:
-            self._data[key] = value
-            self._data.move_to_end(key)
-            while len(self._data) > self.size:
-                self._data.popitem(last=False)
+                while len(self._data) > self.size:
+                    self._data.popitem(last=False)
+        finally:
+            with self._lock:
+                ev = self._pending.pop(key, None)
+            if ev is not None:
+                ev.set()
         return value
 
     def peek(self, key: Hashable) -> Any:

@@ -14,7 +14,6 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from fastapi import Query, Request
-from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -26,9 +25,25 @@ __all__ = [
     "FmtQuery",
     "json_body",
     "object_response",
+    "run_heavy",
     "table_response",
     "value_column",
 ]
+
+
+async def run_heavy(request: Request, fn: Callable[..., Any], *args: Any) -> Any:
+    """Run a CPU-heavy ``fn(*args)`` in a worker thread, at most ``Settings.max_heavy`` at once.
+
+    The event loop stays free to answer cached reads and health checks while heavy
+    handlers (uncached reads, CSV validations, claim checks) wait for a slot.
+    """
+    from anyio import CapacityLimiter, to_thread
+
+    st = request.app.state
+    limiter = getattr(st, "heavy_limiter", None)
+    if limiter is None:
+        limiter = st.heavy_limiter = CapacityLimiter(st.settings.max_heavy)
+    return await to_thread.run_sync(lambda: fn(*args), limiter=limiter)
 
 
 class Fmt(StrEnum):
@@ -127,7 +142,7 @@ async def table_response(
     cache = request.app.state.cache
     ck = (*key, fmt.value)
     hit = cache.peek(ck)
-    body, media = hit if hit is not None else await run_in_threadpool(cache.get, ck, build)
+    body, media = hit if hit is not None else await run_heavy(request, cache.get, ck, build)
     headers = {}
     if fmt is Fmt.csv:
         safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in filename)[:80]
@@ -142,5 +157,5 @@ async def object_response(
     cache = request.app.state.cache
     body = cache.peek(key)
     if body is None:
-        body = await run_in_threadpool(cache.get, key, lambda: json_body(compute()))
+        body = await run_heavy(request, cache.get, key, lambda: json_body(compute()))
     return Response(content=body, media_type="application/json")

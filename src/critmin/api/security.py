@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -22,6 +23,7 @@ from critmin.errors import (
     CritminError,
     DataNotFoundError,
     InputFileError,
+    ResourceLimitError,
     StoreError,
     UnitError,
     UnknownCommodityError,
@@ -34,12 +36,17 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = [
     "API_KEY_HEADER",
+    "MAX_ERROR_LOG",
     "BodySizeLimit",
     "Caller",
+    "CatchAll",
     "KeyChecker",
+    "RateLimit",
     "error_status",
     "require_api_key",
 ]
+
+_log = logging.getLogger("critmin.api")
 
 #: Header carrying the API key.
 API_KEY_HEADER = "X-API-Key"
@@ -116,7 +123,7 @@ def error_status(exc: CritminError) -> int:
     """HTTP status for a critmin error: 404 not found, 422 invalid input, 503 store, 400 else."""
     if isinstance(exc, UnknownCommodityError | UnknownCountryError | DataNotFoundError):
         return 404
-    if isinstance(exc, ValidationError | UnitError | InputFileError):
+    if isinstance(exc, ValidationError | UnitError | InputFileError | ResourceLimitError):
         return 422
     if isinstance(exc, StoreError):
         return 503
@@ -216,3 +223,139 @@ def request_validation_detail(errors: list[dict[str, Any]]) -> str:
         parts.append(f"{loc}: {e.get('msg', 'invalid')}")
     more = f" (and {len(errors) - 3} more)" if len(errors) > 3 else ""
     return one_line("; ".join(parts) + more)
+
+
+def _hdr(scope: Scope, name: bytes) -> bytes | None:
+    for k, v in scope.get("headers", []):
+        if k == name:
+            return bytes(v)
+    return None
+
+
+async def _send_json(
+    send: Send, status: int, body: dict[str, Any], headers: list[tuple[bytes, bytes]]
+) -> None:
+    raw = json.dumps(body).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(raw)).encode()),
+                *headers,
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": raw})
+
+
+class RateLimit:
+    """ASGI middleware: requests per minute per client address and per API key (429).
+
+    A fixed one-minute window per client (``scope["client"]`` host) and, for requests
+    that carry ``X-API-Key``, per key (a hash of it, never the key). Over either limit
+    the answer is 429 with ``Retry-After`` (seconds to the end of the window).
+    Static files and the dashboard pages count like any request.
+
+    Parameters
+    ----------
+    app : ASGI app
+    per_client, per_key : int
+        Requests per minute; 0 disables that limit. [1/min]
+    """
+
+    def __init__(self, app: ASGIApp, per_client: int, per_key: int) -> None:
+        self.app = app
+        self.per_client = per_client
+        self.per_key = per_key
+        self._window = 0
+        self._counts: dict[str, int] = {}
+
+    def _over(self, name: str, limit: int, now: float) -> int | None:
+        """Seconds to wait when ``name`` is over ``limit`` in this window, else None."""
+        window = int(now // 60)
+        if window != self._window:
+            self._window = window
+            self._counts.clear()
+        n = self._counts.get(name, 0) + 1
+        self._counts[name] = n
+        return max(1, int(60 - now % 60) + 1) if n > limit else None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not (self.per_client or self.per_key):
+            await self.app(scope, receive, send)
+            return
+        import time
+
+        now = time.time()
+        wait: int | None = None
+        what = ""
+        if self.per_client:
+            host = (scope.get("client") or ("?", 0))[0]
+            wait = self._over(f"c:{host}", self.per_client, now)
+            what = f"client {host} (limit {self.per_client} requests per minute)"
+        key = _hdr(scope, API_KEY_HEADER.lower().encode())
+        if wait is None and self.per_key and key:
+            kid = hashlib.sha256(key).hexdigest()[:12]
+            wait = self._over(f"k:{kid}", self.per_key, now)
+            what = f"this API key (limit {self.per_key} requests per minute)"
+        if wait is not None:
+            await _send_json(
+                send,
+                429,
+                {"detail": f"too many requests from {what}; retry after {wait} s"},
+                [(b"retry-after", str(wait).encode())],
+            )
+            return
+        await self.app(scope, receive, send)
+
+
+#: Most characters of one logged internal error (message and traceback together).
+MAX_ERROR_LOG = 4000
+
+
+class CatchAll:
+    """ASGI middleware: any unexpected error becomes one 500 with an id, logged once.
+
+    The answer is ``{"detail": "internal error", "error_id": ...}`` with
+    ``Connection: close`` (so a kept-alive client does not reuse a connection in an
+    unknown state). The log record is one entry of at most :data:`MAX_ERROR_LOG`
+    characters (the last frames of the traceback), with the same id, and the error
+    is not re-raised, so the server does not log it a second time.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracking_send(msg: Message) -> None:
+            nonlocal started
+            if msg["type"] == "http.response.start":
+                started = True
+            await send(msg)
+
+        try:
+            await self.app(scope, receive, tracking_send)
+        except Exception as exc:
+            import secrets
+            import traceback
+
+            eid = secrets.token_hex(6)
+            tb = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__, limit=-6))
+            text = f"internal error {eid} on {scope.get('method')} {scope.get('path')}: {tb}"
+            if len(text) > MAX_ERROR_LOG:
+                text = text[: MAX_ERROR_LOG // 4] + "\n[...]\n" + text[-MAX_ERROR_LOG // 2 :]
+            _log.error("%s", text)
+            if not started:
+                await _send_json(
+                    send,
+                    500,
+                    {"detail": "internal error", "error": type(exc).__name__, "error_id": eid},
+                    [(b"connection", b"close")],
+                )

@@ -34,10 +34,15 @@ from critmin.errors import ValidationError as CritminValidationError
 __all__ = [
     "DEFAULT_CACHE_SIZE",
     "DEFAULT_EXECUTOR",
+    "DEFAULT_JOB_MEMORY_BYTES",
+    "DEFAULT_JOB_TIMEOUT_S",
     "DEFAULT_MAX_BODY_BYTES",
     "DEFAULT_MAX_DRAWS",
+    "DEFAULT_MAX_HEAVY",
     "DEFAULT_MAX_JOBS_KEPT",
     "DEFAULT_MAX_RUNS_PER_KEY",
+    "DEFAULT_RATE_PER_CLIENT",
+    "DEFAULT_RATE_PER_KEY",
     "DEFAULT_WORKERS",
     "Settings",
     "default_assets_dir",
@@ -58,6 +63,16 @@ DEFAULT_EXECUTOR: Literal["process", "thread"] = "process"
 DEFAULT_MAX_JOBS_KEPT = 200
 #: Read responses kept in the in-memory LRU cache (the store is read-only while serving).
 DEFAULT_CACHE_SIZE = 512
+#: Wall-time limit of one job; a run still going after it is stopped and marked failed. [s]
+DEFAULT_JOB_TIMEOUT_S = 900.0
+#: Estimated memory one job may plan to use (draws x periods x arrays). [bytes]
+DEFAULT_JOB_MEMORY_BYTES = 1 * 1024**3
+#: Requests per minute one client address may make (reads and runs; 0 disables).
+DEFAULT_RATE_PER_CLIENT = 1200
+#: Requests per minute one API key may make on key-protected endpoints (0 disables).
+DEFAULT_RATE_PER_KEY = 120
+#: CPU-heavy request handlers (uncached reads, validations, claim checks) running at once.
+DEFAULT_MAX_HEAVY = 2
 
 _ENV = {
     "max_body_bytes": "CRITMIN_API_MAX_BODY_BYTES",
@@ -69,6 +84,11 @@ _ENV = {
     "assets_dir": "CRITMIN_API_ASSETS_DIR",
     "cache_size": "CRITMIN_API_CACHE_SIZE",
     "examples_dir": "CRITMIN_API_EXAMPLES_DIR",
+    "job_timeout_s": "CRITMIN_API_JOB_TIMEOUT_S",
+    "job_memory_bytes": "CRITMIN_API_JOB_MEMORY_BYTES",
+    "rate_per_client": "CRITMIN_API_RATE_PER_CLIENT",
+    "rate_per_key": "CRITMIN_API_RATE_PER_KEY",
+    "max_heavy": "CRITMIN_API_MAX_HEAVY",
 }
 
 
@@ -122,6 +142,16 @@ class Settings(BaseModel):
         never a path a client names); default :func:`default_examples_dir`.
     max_jobs_kept : int
         Finished jobs remembered.
+    job_timeout_s : float
+        Wall-time limit of one job. [s]
+    job_memory_bytes : int
+        Memory budget of one job, estimated from draws x periods before it is queued. [bytes]
+    rate_per_client : int
+        Requests per minute per client address (0: no limit). [1/min]
+    rate_per_key : int
+        Requests per minute per API key on key-protected endpoints (0: no limit). [1/min]
+    max_heavy : int
+        CPU-heavy request handlers running at once (the rest wait their turn).
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -137,6 +167,11 @@ class Settings(BaseModel):
     cache_size: int = Field(default=DEFAULT_CACHE_SIZE, ge=0)
     examples_dir: Path | None = None
     max_jobs_kept: int = Field(default=DEFAULT_MAX_JOBS_KEPT, ge=1)
+    job_timeout_s: float = Field(default=DEFAULT_JOB_TIMEOUT_S, gt=0)
+    job_memory_bytes: int = Field(default=DEFAULT_JOB_MEMORY_BYTES, gt=0)
+    rate_per_client: int = Field(default=DEFAULT_RATE_PER_CLIENT, ge=0)
+    rate_per_key: int = Field(default=DEFAULT_RATE_PER_KEY, ge=0)
+    max_heavy: int = Field(default=DEFAULT_MAX_HEAVY, ge=1, le=64)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: object) -> Settings:

@@ -99,15 +99,11 @@ def _rewrite(data: dict[str, Any], files: Mapping[str, bytes]) -> dict[str, Any]
 
 
 def _parse(spec_text: str, files: Mapping[str, bytes], base: Path | None) -> Any:
-    import yaml
-
     from critmin.errors import SpecError
+    from critmin.spec import yaml_data
     from critmin.valuation.spec import parse_spec
 
-    try:
-        data = yaml.safe_load(spec_text)
-    except yaml.YAMLError as exc:
-        raise SpecError("<upload>", f"invalid YAML: {' '.join(str(exc).split())}") from exc
+    data = yaml_data(spec_text, "<upload>")
     if not isinstance(data, dict):
         raise SpecError("<upload>", "the spec must be a YAML mapping")
     data = _rewrite(data, files)
@@ -139,7 +135,9 @@ def validate_valuation(
     eff = draws if draws is not None else int(getattr(mc, "draws", 0) or 0)
     if eff > max_draws:
         raise ValidationError(f"draws={eff} is over this server's limit of {max_draws}")
-    return {"kind": "project", "name": spec.name, "draws": eff}
+    life = getattr(getattr(getattr(spec, "production", None), "life_years", None), "value", None)
+    periods = int(life) if isinstance(life, int | float) and life > 0 else 1
+    return {"kind": "project", "name": spec.name, "draws": eff, "periods": periods}
 
 
 def _histogram(values: Any, bins: int = 40) -> list[dict[str, float]]:
@@ -210,14 +208,10 @@ def valuation_task(
 
 
 def _yaml_mapping(text: str, what: str) -> dict[str, Any]:
-    import yaml
-
     from critmin.errors import SpecError
+    from critmin.spec import yaml_data
 
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise SpecError("<upload>", f"invalid YAML: {' '.join(str(exc).split())}") from exc
+    data = yaml_data(text, "<upload>")
     if not isinstance(data, dict):
         raise SpecError("<upload>", f"the {what} must be a YAML mapping")
     return data

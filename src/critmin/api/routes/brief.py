@@ -14,9 +14,9 @@ from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse
 
+from critmin.api.responses import run_heavy
 from critmin.api.routes.examples import example_path
 from critmin.api.security import Caller, require_api_key
 
@@ -60,7 +60,7 @@ async def example(
 ) -> HTMLResponse:
     """Render (once) and return the briefing of ``examples/kazakhstan-2025``."""
     manifest = example_path(request, BRIEF_EXAMPLE)
-    html = await run_in_threadpool(render_example, manifest)
+    html = await run_heavy(request, render_example, manifest)
     return HTMLResponse(html, headers={"Content-Security-Policy": BRIEF_CSP})
 
 

@@ -7,12 +7,11 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, File, UploadFile
-from fastapi.concurrency import run_in_threadpool
+from fastapi import APIRouter, Depends, File, Request, UploadFile
 from fastapi.responses import Response
 
 from critmin.api.deps import thread_store
-from critmin.api.responses import json_body
+from critmin.api.responses import json_body, run_heavy
 from critmin.api.security import Caller, require_api_key
 from critmin.errors import SpecError, ValidationError
 
@@ -22,14 +21,10 @@ router = APIRouter(prefix="/api/v1", tags=["claims"])
 
 
 def _check(text: str) -> bytes:
-    import yaml
-
     from critmin.claims import check_claims, parse_claims
+    from critmin.spec import yaml_data
 
-    try:
-        data: Any = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise SpecError("<upload>", f"invalid YAML: {' '.join(str(exc).split())}") from exc
+    data: Any = yaml_data(text, "<upload>")
     if not isinstance(data, dict):
         raise SpecError("<upload>", "the claims file must be a YAML mapping")
     spec = parse_claims(data, "<upload>")
@@ -48,6 +43,7 @@ def _check(text: str) -> bytes:
     },
 )
 async def check(
+    request: Request,
     caller: Annotated[Caller, Depends(require_api_key)],
     file: Annotated[UploadFile, File(description="Claims YAML (see examples/kazakhstan-2025/).")],
 ) -> Response:
@@ -57,5 +53,5 @@ async def check(
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise ValidationError("the claims file must be UTF-8 text") from exc
-    body = await run_in_threadpool(_check, text)
+    body = await run_heavy(request, _check, text)
     return Response(body, media_type="application/json")

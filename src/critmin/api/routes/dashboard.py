@@ -101,6 +101,14 @@ def deposit_page(request: Request) -> HTMLResponse:
     )
 
 
+@router.get("/risk")
+def risk_page(request: Request) -> HTMLResponse:
+    """Risk page: supply-risk methods side by side, one material explained, quality grade."""
+    return _module_page(
+        request, "risk", "risk.html", "risk indices are not available on this server"
+    )
+
+
 @router.get("/assets/plotly.min.js")
 def plotly_js() -> FileResponse:
     """plotly.js from the installed plotly package."""

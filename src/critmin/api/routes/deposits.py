@@ -15,10 +15,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter, Request
-from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
-from critmin.api.responses import TABLE_RESPONSES, Fmt, FmtQuery, _csv, json_body
+from critmin.api.responses import TABLE_RESPONSES, Fmt, FmtQuery, _csv, json_body, run_heavy
 from critmin.api.routes.examples import example_path
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -104,7 +103,7 @@ async def example(request: Request) -> Response:
     and ``grade_tonnage`` rows (``cutoff, tonnes, grade, grade_unit, metal,
     metal_unit, blocks``). Computed on the first request (seconds), then cached."""
     p = example_path(request, DEPOSIT_EXAMPLE)
-    res = await run_in_threadpool(deposit_example, p)
+    res = await run_heavy(request, deposit_example, p)
     from critmin._records import records
 
     out = {k: v for k, v in res.items() if k != "tables"}
@@ -118,7 +117,7 @@ async def example(request: Request) -> Response:
 async def example_resource(request: Request, fmt: Fmt = FmtQuery) -> Response:
     """Resource by class and cut-off (``format=csv`` for a download)."""
     p = example_path(request, DEPOSIT_EXAMPLE)
-    res = await run_in_threadpool(deposit_example, p)
+    res = await run_heavy(request, deposit_example, p)
     return _table("resource", res["tables"]["resource"], fmt)
 
 
@@ -130,5 +129,5 @@ async def example_resource(request: Request, fmt: Fmt = FmtQuery) -> Response:
 async def example_grade_tonnage(request: Request, fmt: Fmt = FmtQuery) -> Response:
     """Tonnes, mean grade and metal above each cut-off (``format=csv`` for a download)."""
     p = example_path(request, DEPOSIT_EXAMPLE)
-    res = await run_in_threadpool(deposit_example, p)
+    res = await run_heavy(request, deposit_example, p)
     return _table("grade-tonnage", res["tables"]["grade_tonnage"], fmt)

@@ -54,9 +54,9 @@ def _serve(request: Request, rel: str, fmt: ExampleFmt) -> Response:
     text = p.read_text(encoding="utf-8")
     name = Path(rel).name
     if fmt is ExampleFmt.json:
-        import yaml
+        from critmin.spec import yaml_data
 
-        data: Any = yaml.safe_load(text)
+        data: Any = yaml_data(text, name)
         body = json.dumps(data, ensure_ascii=False, default=str).encode("utf-8")
         return Response(body, media_type="application/json")
     return Response(

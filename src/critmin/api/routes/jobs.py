@@ -35,7 +35,8 @@ def list_jobs(
 def job_status(
     request: Request, job_id: JobId, caller: Annotated[Caller, Depends(require_api_key)]
 ) -> dict[str, Any]:
-    """``status``: queued, running, done or failed (with a one-line ``error``)."""
+    """``status``: queued (with ``queue_position``), running, done, failed (with a
+    one-line ``error``) or cancelled."""
     desc: dict[str, Any] = request.app.state.jobs.get(job_id, caller.key_id).describe()
     return desc
 
@@ -56,9 +57,25 @@ def job_result(
     """The result document of a finished job; 409 while it is queued or running."""
     job = request.app.state.jobs.get(job_id, caller.key_id)
     status = job.status()
+    if status == "cancelled":
+        raise HTTPException(409, f"job {job_id} was cancelled; it has no result")
     if status in ("queued", "running"):
         raise HTTPException(409, f"job {job_id} is {status}; poll /api/v1/jobs/{job_id}")
     err = job.error()
     if err is not None:
         raise HTTPException(err[0], err[1])
     return Response(json_body(result_of(job)), media_type="application/json")
+
+
+@router.delete(
+    "/{job_id}",
+    summary="Cancel a job",
+    responses={**_AUTH, 404: {"description": "No such job for this key."}},
+)
+def cancel_job(
+    request: Request, job_id: JobId, caller: Annotated[Caller, Depends(require_api_key)]
+) -> dict[str, Any]:
+    """Cancel a queued or running job (its worker process is stopped); a finished job is
+    left as it is. Returns the status document."""
+    desc: dict[str, Any] = request.app.state.jobs.cancel(job_id, caller.key_id).describe()
+    return desc

@@ -88,14 +88,33 @@ async def health(request: Request) -> dict[str, Any]:
         "version": critmin.__version__,
         "modules": st.modules,
         "jobs_backend": st.jobs.backend,
+        "stale_workers": getattr(st, "stale_workers", []),
         "map": (st.settings.assets() / "topojson" / "world_110m.json").is_file(),
         "auth": bool(st.keys),
         "limits": {
             "max_body_bytes": st.settings.max_body_bytes,
             "max_draws": st.settings.max_draws,
             "max_runs_per_key": st.settings.max_runs_per_key,
+            "job_timeout_s": st.settings.job_timeout_s,
+            "job_memory_bytes": st.settings.job_memory_bytes,
+            "rate_per_client": st.settings.rate_per_client,
+            "rate_per_key": st.settings.rate_per_key,
         },
     }
+
+
+@router.get("/labels", tags=["meta"], summary="Human labels of columns and metrics")
+async def labels() -> dict[str, Any]:
+    """The label registry shared with the briefing (:mod:`critmin.report.labels`):
+    ``columns`` and ``metrics`` map a name to ``{"label", "unit"}``; ``plain`` lists
+    columns printed without thousands separators (years, identifiers)."""
+    from critmin.report import labels as lab
+
+    def rows(d: dict[str, tuple[str, str]]) -> dict[str, dict[str, str]]:
+        return {k: {"label": v[0], "unit": v[1]} for k, v in d.items()}
+
+    plain = [c for c in lab.LABELS if lab.is_plain(c)]
+    return {"columns": rows(lab.LABELS), "metrics": rows(lab.METRICS), "plain": plain}
 
 
 @router.get("/commodities", summary="Commodities", responses=TABLE_RESPONSES)
@@ -360,6 +379,10 @@ async def countries(request: Request, fmt: Fmt = FmtQuery) -> Response:
     return await table_response(request, ("countries",), fmt, compute, "countries")
 
 
+#: Largest ``top`` of the country profile.
+_MAX_TOP = 50
+
+
 @router.get("/countries/{name}", summary="Country profile", responses=TABLE_RESPONSES)
 async def country(
     request: Request,
@@ -367,18 +390,27 @@ async def country(
         str,
         Path(min_length=2, max_length=80, description="Name or ISO code.", examples=["Kazakhstan"]),
     ],
-    top: Annotated[int, Query(ge=1, le=50, description="Rank cut-off.")] = 10,
+    top: Annotated[int, Query(ge=1, le=_MAX_TOP, description="Rank cut-off.")] = 10,
     year: YearQ = None,
     fmt: Fmt = FmtQuery,
 ) -> Response:
     """Commodities where a country ranks in the top ``top`` (primary production and reserves)."""
     import critmin
 
+    cache = request.app.state.cache
+
     def compute() -> Any:
+        # One profile per (country, year) at the largest cut-off, filtered to ``top``:
+        # the rank of a row does not depend on the cut-off, so every ``top`` shares it.
         st = thread_store()
-        return critmin.country(
-            critmin.resolve_country(name, store=st), top=top, year=year, store=st
+        code = critmin.resolve_country(name, store=st)
+        full = cache.get(
+            ("country-full", str(code), year),
+            lambda: critmin.country(code, top=_MAX_TOP, year=year, store=st),
         )
+        out = full[full["rank"] <= top].reset_index(drop=True)
+        out.attrs = dict(full.attrs)
+        return out
 
     key = ("country", name.strip().lower(), top, year)
     return await table_response(request, key, fmt, compute, f"{name}-profile")

@@ -54,6 +54,9 @@ async def submit_scenario(
     except UnicodeDecodeError as exc:
         raise ValidationError("the scenario must be UTF-8 text") from exc
     info = validate_scenario(text)
+    request.app.state.jobs.check_budget(
+        draws, int(info.get("horizon") or 1), f"scenario {info['name']!r}"
+    )
     params: dict[str, Any] = {"name": info["name"], "draws": draws, "seed": seed}
     job = request.app.state.jobs.submit(
         "scenario",

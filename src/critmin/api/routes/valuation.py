@@ -75,6 +75,9 @@ async def submit_valuation(
     text = await _text(spec)
     uploads = await read_uploads(files or [])
     info = validate_valuation(text, uploads, draws, settings.max_draws)
+    request.app.state.jobs.check_budget(
+        int(info["draws"]), int(info.get("periods") or 1), f"valuation {info['name']!r}"
+    )
     params: dict[str, Any] = {
         "kind": info["kind"],
         "name": info["name"],

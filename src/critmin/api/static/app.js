@@ -10,6 +10,47 @@ const QUAL_LABEL = {
   included_elsewhere: "in aggregate",
 };
 
+/* Labels not in the server's registry (/api/v1/labels, shared with the briefing): risk
+   methods and a few names the pages build. The one place for labels in the dashboard. */
+const LOCAL_LABELS = {
+  method_eu: "EU criticality (2023)",
+  method_eu2020: "EU criticality (2020)",
+  method_usgs: "USGS supply risk",
+  method_geopolrisk: "GeoPolRisk",
+  method_hhi: "HHI of production",
+};
+let LABELS = { columns: {}, metrics: {}, plain: [] };
+
+/* Human label of a column, metric or identifier: registry, local list, then a readable form. */
+function labelOf(name, withUnit) {
+  if (name === null || name === undefined) return "—";
+  const e = LABELS.metrics[name] || LABELS.columns[name];
+  if (e) return e.label + (withUnit && e.unit ? " [" + e.unit + "]" : "");
+  if (LOCAL_LABELS[name]) return LOCAL_LABELS[name];
+  const s = String(name).replace(/^mcs\d{4}_/, "").replace(/_/g, " ");
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}
+
+function loadLabels() {
+  if (!window.__critminLabels) {
+    window.__critminLabels = fetch(API + "/labels").then((r) => (r.ok ? r.json() : null)).then((j) => { if (j) LABELS = j; }).catch(() => {});
+  }
+  return window.__critminLabels;
+}
+
+/* Query parameters of the page URL (so a view can be shared); only the names asked for. */
+function urlParams(names) {
+  const u = new URLSearchParams(location.search);
+  const out = {};
+  for (const n of names) { const v = u.get(n); if (v !== null && v !== "") out[n] = v; }
+  return out;
+}
+
+/* A user-imported row (critmin data import) is marked wherever it is shown. */
+function isUserRow(r) {
+  return !!r && (r.user_row === true || (typeof r.source_id === "string" && r.source_id.startsWith("user")));
+}
+
 function el(tag, attrs, ...children) {
   const e = document.createElement(tag);
   for (const [k, v] of Object.entries(attrs || {})) {
@@ -98,15 +139,16 @@ function table(rows, cols, rowClass) {
   const thead = el("thead", {}, el("tr", {}, ...cols.map((c) => el("th", { class: c.num ? "num" : "", text: c.label }))));
   const tbody = el("tbody");
   for (const r of rows) {
-    const tr = el("tr", { class: rowClass ? rowClass(r) : "" });
+    const tr = el("tr", { class: ((rowClass ? rowClass(r) : "") + (isUserRow(r) ? " user-row" : "")).trim() });
     for (const c of cols) {
-      const txt = c.fmt ? c.fmt(r) : r[c.key] === null || r[c.key] === undefined ? "—" : String(r[c.key]);
+      let txt = c.fmt ? c.fmt(r) : r[c.key] === null || r[c.key] === undefined ? "—" : String(r[c.key]);
+      if (c.key === "country" && isUserRow(r)) txt += " (your data)";
       const cls = (c.num ? "num " : "") + (c.cls ? c.cls(r) : "");
       tr.append(el("td", { class: cls.trim(), text: txt }));
     }
     tbody.append(tr);
   }
-  return el("table", {}, thead, tbody);
+  return el("div", { class: "xscroll" }, el("table", {}, thead, tbody));
 }
 
 async function health() {
@@ -122,6 +164,7 @@ function header() {
     el("a", { href: "/commodity/gallium", text: "Commodity" }),
     el("a", { href: "/country/Kazakhstan", text: "Country" }),
     el("a", { href: "/what-if", text: "What-if" }),
+    el("a", { href: "/risk", text: "Risk", "data-nav": "risk" }),
     el("a", { href: "/docs", text: "API" })
   );
   health().then((hh) => {
@@ -171,4 +214,5 @@ function pathArg(prefix) {
   return p.startsWith(prefix) ? p.slice(prefix.length) : "";
 }
 
+loadLabels();
 document.addEventListener("DOMContentLoaded", header);

@@ -12,11 +12,26 @@ async function commodityPage() {
     return;
   }
   const cid = info.commodity;
+  const view = urlParams(["year", "measure", "edition", "from", "to"]);
+  window.__view = view;
+  controls(cid, info, view);
+  if (view.year || view.measure || view.edition) {
+    try {
+      const cc = await getJSON(API + "/concentration/" + encodeURIComponent(cid) + qs({ year: view.year, measure: view.measure, edition: view.edition }));
+      if (cc.length) {
+        info.concentration = cc[0].hhi === null && cc[0].reason ? null : cc[0];
+        info.table = Object.assign({}, info.table || {}, { measure: cc[0].measure, product: cc[0].product, year: cc[0].year, unit: cc[0].unit, editions: [cc[0].edition] });
+        if (cc[0].reason) document.getElementById("kpis").append(el("p", { class: "note", text: "no concentration for this view: " + cc[0].reason }));
+      }
+    } catch (err) {
+      showError(document.getElementById("kpis"), err);
+    }
+  }
   document.title = "critmin — " + info.name;
   document.getElementById("title").textContent = info.name + (info.symbol ? " (" + info.symbol + ")" : "");
   const t = info.table;
   document.getElementById("subtitle").textContent = t
-    ? t.measure.replace(/_/g, " ") + (t.product ? " (" + t.product + ")" : "") + ", " + t.year + "; unit " + t.unit + "; edition " + t.editions.join(", ")
+    ? labelOf(t.measure) + (t.product ? " (" + t.product + ")" : "") + ", " + String(t.year) + "; unit " + t.unit + "; edition " + t.editions.join(", ")
     : "no production table for this commodity";
   const k = document.getElementById("kpis");
   const c = info.concentration;
@@ -26,7 +41,7 @@ async function commodityPage() {
       kpi(fmtNum(c.hhi, 0), "HHI (0–10,000), countries", "hhi"),
       kpi(fmtShare(c.cr1) + " " + (c.top_iso3 || ""), "CR1 (largest producer)", "cr1"),
       kpi(fmtShare(c.cr3), "CR3 (three largest)", "cr3"),
-      kpi(fmtQty(c.total, c.unit), "total of listed producers, " + c.year, "total"),
+      kpi(fmtQty(c.total, c.unit), "total of listed producers, " + String(c.year), "total"),
       kpi(String(c.n_producers) + (c.n_unknown ? " + " + c.n_unknown + " withheld/NA" : ""), "producers with figures", "nprod")
     );
   }
@@ -42,14 +57,22 @@ async function commodityPage() {
 
 async function shares(cid, t, haveMap) {
   const path = API + "/production/" + encodeURIComponent(cid);
-  document.getElementById("producers-tools").append(csvLink(path, {}));
-  document.getElementById("share-tools").append(csvLink(path, {}));
+  const v = window.__view || {};
+  const pq = { year: v.year, measure: v.measure, edition: v.edition };
+  document.getElementById("producers-tools").append(csvLink(path, pq));
+  document.getElementById("share-tools").append(csvLink(path, pq));
   let rows;
   try {
-    rows = await getJSON(path);
+    rows = await getJSON(path + qs(pq));
   } catch (err) {
     showError(document.getElementById("producers"), err);
     return;
+  }
+  const mine = rows.filter(isUserRow);
+  if (mine.length) {
+    document.getElementById("kpis").append(el("p", { class: "note user-note", id: "user-rows-note", text:
+      "Includes " + mine.length + " row(s) you imported (" + [...new Set(mine.map((r) => r.source_id))].join(", ") + ": " +
+      mine.map((r) => r.country).join(", ") + "): HHI, CR1, CR3 and shares below are computed with them, not as published." }));
   }
   const countries = rows.filter((r) => r.entity_type === "country");
   countries.sort((a, b) => (a.rank === null) - (b.rank === null) || (a.rank || 0) - (b.rank || 0));
@@ -65,8 +88,8 @@ async function shares(cid, t, haveMap) {
   );
   const ranked = countries.filter((r) => r.share !== null);
   const unit = t.unit;
-  const title = "share of " + t.measure.replace(/_/g, " ") + ", " + t.year;
-  document.getElementById("share-title").textContent = "Production share, " + t.year;
+  const title = "share of " + labelOf(t.measure).toLowerCase() + ", " + String(t.year);
+  document.getElementById("share-title").textContent = labelOf(t.measure) + " share, " + String(t.year);
   const note = document.getElementById("share-note");
   const withheld = countries.filter((r) => r.qualifier === "withheld").map((r) => r.country);
   if (withheld.length) note.textContent = "withheld by the source (not shown as zero): " + withheld.join(", ") + ". ";
@@ -97,7 +120,7 @@ async function shares(cid, t, haveMap) {
       type: "bar", orientation: "h",
       x: top.map((r) => 100 * r.share), y: top.map((r) => r.country),
       text: top.map((r) => fmtShare(r.share)), hovertext: top.map((r) => valueText(r)), textposition: "auto",
-    }], { xaxis: { title: { text: title + " (%)" }, ticksuffix: " %" }, margin: { l: 130, r: 20, t: 10, b: 50 } }, cid + "-share");
+    }], { xaxis: { title: { text: title + " (%)" }, ticksuffix: " %" }, yaxis: { automargin: true }, margin: { l: 10, r: 20, t: 10, b: 50 } }, cid + "-share");
     note.textContent += "World map unavailable on this server (run scripts/frontend-assets.sh); bar chart of the top 15.";
   }
 }
@@ -111,12 +134,15 @@ async function prices(cid, series) {
   const s = series.find((x) => x.series.startsWith("wb_")) || series.find((x) => x.frequency === "A" && x.series.startsWith("mcs")) || series[0];
   const path = API + "/prices/" + encodeURIComponent(s.series);
   document.getElementById("price-tools").append(csvLink(path, {}));
-  document.getElementById("price-title").textContent = "Price: " + s.series + " (" + s.unit + ")";
+  document.getElementById("price-title").textContent = "Price: " + (s.name || labelOf(s.series)) + " (" + s.unit + ")";
   try {
-    const rows = await getJSON(path);
+    const v = window.__view || {};
+    const yearOf = (p) => parseInt(String(p).slice(0, 4), 10);
+    const rows = (await getJSON(path)).filter((r) => (!v.from || yearOf(r.period) >= +v.from) && (!v.to || yearOf(r.period) <= +v.to));
+    if (v.from || v.to) document.getElementById("price-tools").append(csvBlobLink(rows, s.series + "-" + (v.from || "") + "-" + (v.to || "")));
     await plot("price-chart", [{
       type: "scatter", mode: rows.length > 40 ? "lines" : "lines+markers",
-      x: rows.map((r) => r.period), y: rows.map((r) => r.value), name: s.series,
+      x: rows.map((r) => r.period), y: rows.map((r) => r.value), name: s.name || labelOf(s.series),
       hovertemplate: "%{x}: %{y:,.2f} " + s.unit + "<extra></extra>",
     }], { yaxis: { title: { text: s.unit } }, xaxis: { title: { text: s.frequency === "M" ? "month" : "year" } } }, cid + "-price");
   } catch (err) {
@@ -136,7 +162,7 @@ async function reserves(cid) {
       type: "bar", orientation: "h", x: top.map((r) => r.reserves), y: top.map((r) => r.country),
       text: top.map((r) => (r.rp_years !== null ? fmtNum(r.rp_years, 0) + " yr" : "")), textposition: "auto",
       hovertemplate: "%{y}: %{x:,.0f} t<extra></extra>",
-    }], { xaxis: { title: { text: "reserves (t); label: reserve life, years" } }, margin: { l: 130, r: 20, t: 10, b: 50 } }, cid + "-reserves");
+    }], { xaxis: { title: { text: "reserves (t); label: reserve life, years" } }, yaxis: { automargin: true }, margin: { l: 10, r: 20, t: 10, b: 50 } }, cid + "-reserves");
   } catch (err) {
     showError(box, err);
   }
@@ -182,3 +208,18 @@ async function sources(info) {
 }
 
 document.addEventListener("DOMContentLoaded", commodityPage);
+
+/* Year, measure, edition and price-range controls; submitting puts them in the URL. */
+function controls(cid, info, view) {
+  const f = document.getElementById("view-form");
+  if (!f) return;
+  f.setAttribute("action", "/commodity/" + encodeURIComponent(cid));
+  const ms = document.getElementById("v-measure");
+  for (const m of String(info.measures || (info.commodity_row && info.commodity_row.measures) || "").split(/[,; ]+/).filter(Boolean)) ms.append(el("option", { value: m, text: labelOf(m) }));
+  const ed = document.getElementById("v-edition");
+  for (const e of (info.editions || []).map((x) => (typeof x === "string" ? x : x.edition)).filter(Boolean)) ed.append(el("option", { value: e, text: e }));
+  for (const [k, id] of [["year", "v-year"], ["measure", "v-measure"], ["edition", "v-edition"], ["from", "v-from"], ["to", "v-to"]]) {
+    if (view[k]) document.getElementById(id).value = view[k];
+  }
+  f.addEventListener("submit", () => { for (const i of f.querySelectorAll("input, select")) if (!i.value) i.disabled = true; });
+}

@@ -53,7 +53,7 @@ async function show(res) {
       kpi(res.p_npv_negative === null || res.p_npv_negative === undefined ? "—" : (100 * res.p_npv_negative).toFixed(1) + " %", "P(NPV < 0)")
     );
     document.getElementById("pj-summary").replaceChildren(table(res.summary, [
-      { key: "metric", label: "metric" },
+      { label: "metric", fmt: (r) => labelOf(r.metric) },
       { label: "value", num: true, fmt: (r) => (typeof r.value === "number" ? fmtNum(r.value) : r.value === null ? "—" : String(r.value)) },
       { key: "unit", label: "unit" },
     ]));
@@ -76,11 +76,24 @@ async function show(res) {
     await plot("pj-tornado", [
       { type: "bar", orientation: "h", name: "low", y: t.map((r) => r.label), x: t.map((r) => (r.npv_low_usd - res.npv_usd) / 1e6), base: res.npv_usd / 1e6 },
       { type: "bar", orientation: "h", name: "high", y: t.map((r) => r.label), x: t.map((r) => (r.npv_high_usd - res.npv_usd) / 1e6), base: res.npv_usd / 1e6 },
-    ], { barmode: "overlay", xaxis: { title: { text: "NPV (M USD)" } }, margin: { l: 140, r: 20, t: 10, b: 50 } }, "tornado");
+    ], { barmode: "overlay", xaxis: { title: { text: "NPV (M USD)" } }, yaxis: { automargin: true }, margin: { l: 10, r: 20, t: 10, b: 50 } }, "tornado");
+    document.getElementById("pj-tornado").parentElement.prepend(el("span", { class: "tools" }, csvBlobLink(res.tornado || [], "tornado")));
+    const m = (n) => { if (res[n] !== undefined) return res[n]; const r = (res.summary || []).find((x) => x.metric === n); return r ? r.value : null; };
+    const mc = m("mc_npv_p50_usd");
+    if (mc !== null && mc !== undefined) {
+      document.getElementById("pj-explain").replaceChildren(el("p", { text:
+        "Deterministic NPV " + musd(res.npv_usd) + " uses the price deck of the spec, one price per year. " +
+        "The Monte Carlo median " + musd(mc) + " (P5 " + musd(m("mc_npv_p5_usd")) + ", P95 " + musd(m("mc_npv_p95_usd")) + ") values the same project over " +
+        fmtNum(m("mc_draws"), 0) + " simulated price paths of the spec's price model. They differ when the deck is not the centre of the simulated prices " +
+        "and because NPV is not linear in price (negative years are floored by the operating rules): neither figure is wrong, they answer different questions." }));
+    }
   }
   const a = res.assumptions || [];
-  document.getElementById("pj-assumptions").replaceChildren(table(a, [
-    { key: "name", label: "input" },
+  const at = document.getElementById("pj-assumptions");
+  at.parentElement.querySelectorAll(":scope > .tools").forEach((n) => n.remove());
+  at.parentElement.prepend(el("span", { class: "tools" }, csvBlobLink(a, "inputs")));
+  at.replaceChildren(table(a, [
+    { label: "input", fmt: (r) => labelOf(r.name) },
     { label: "value", num: true, fmt: (r) => (typeof r.value === "number" ? fmtNum(r.value) : String(r.value)) },
     { key: "unit", label: "unit" },
     { key: "source", label: "source" },
