@@ -297,7 +297,7 @@ def workflow() -> None:
         f"| `critmin deposit report` end to end (CLI, cold cache) | {t_cold:.1f} | {c_cold:.1f} |",
         f"| the same after changing only a classification threshold (cache hit, no kriging) | {t_warm:.1f} | {c_warm:.1f} |",
         "",
-        "The targets of issue 15 (under 60 s end to end, under 10 s for a reclassification on 2 cores) are not shown by these wall times, taken at a load average near 8 on 2 shared cores; the CPU seconds (all threads) are the figures to compare until an idle run is made. The reclassification reads the drillholes again (exploration statistics), loads the cached blocks and variogram models, classifies and reports; it does not krige.",
+        "Targets of issue 15: under 60 s end to end and under 10 s for a reclassification on 2 cores; compare the wall seconds when the load average above is near 0-2 (the machine is shared), the CPU seconds (all threads) otherwise. The reclassification reads the drillholes again (exploration statistics), loads the cached blocks and variogram models, classifies and reports; it does not krige.",
         "",
         "Where the time goes (in-process run, cold cache):",
         "",

@@ -35,38 +35,35 @@ class UnitError(CritminError, ValueError):
     """A unit is unknown or has the wrong dimension."""
 
 
-class UnknownCommodityError(CritminError, LookupError):
+class _UnknownNameError(CritminError, LookupError):
+    """A name that no resolver knows; the message suggests near names or gives a hint."""
+
+    what = "name"
+
+    def __init__(
+        self, name: str, suggestions: list[str] | None = None, hint: str | None = None
+    ) -> None:
+        self.name = name
+        self.suggestions = suggestions or []
+        self.hint = hint
+        msg = f"unknown {self.what} {name!r}"
+        if hint:
+            msg += f": {hint}"
+        elif self.suggestions:
+            msg += f" (did you mean: {', '.join(self.suggestions)}?)"
+        super().__init__(msg)
+
+
+class UnknownCommodityError(_UnknownNameError):
     """A commodity name or alias is not in the registry."""
 
-    def __init__(
-        self, name: str, suggestions: list[str] | None = None, hint: str | None = None
-    ) -> None:
-        self.name = name
-        self.suggestions = suggestions or []
-        self.hint = hint
-        msg = f"unknown commodity {name!r}"
-        if hint:
-            msg += f": {hint}"
-        elif self.suggestions:
-            msg += f" (did you mean: {', '.join(self.suggestions)}?)"
-        super().__init__(msg)
+    what = "commodity"
 
 
-class UnknownCountryError(CritminError, LookupError):
+class UnknownCountryError(_UnknownNameError):
     """A country name, code or group is not known."""
 
-    def __init__(
-        self, name: str, suggestions: list[str] | None = None, hint: str | None = None
-    ) -> None:
-        self.name = name
-        self.suggestions = suggestions or []
-        self.hint = hint
-        msg = f"unknown country or group {name!r}"
-        if hint:
-            msg += f": {hint}"
-        elif self.suggestions:
-            msg += f" (did you mean: {', '.join(self.suggestions)}?)"
-        super().__init__(msg)
+    what = "country or group"
 
 
 class DataNotFoundError(CritminError, LookupError):

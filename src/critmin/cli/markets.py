@@ -137,20 +137,10 @@ def _qa_note(key: dict[str, Any]) -> str:
     """Footer warning when the build's QA gate has a finding on this table."""
     from critmin.data.store import get_store
 
-    try:
-        qa = get_store().qa_findings(key["commodity"])
-    except Exception:  # a store built before the QA gate has no qa table: nothing to warn
+    hit = get_store().qa_open_records(key["commodity"], key.get("measure"), key.get("year"))
+    if not hit:
         return ""
-    hit = qa[
-        (qa["measure"] == key.get("measure"))
-        & (qa["year"] == key.get("year"))
-        & (qa["status"].isin(["fail", "explained"]))
-    ]
-    if hit.empty:
-        return ""
-    checks = ", ".join(
-        sorted({f"{c} ({st})" for c, st in zip(hit["check"], hit["status"], strict=True)})
-    )
+    checks = ", ".join(sorted({f"{r['check']} ({r['status']})" for r in hit}))
     return f"QA: {len(hit)} finding(s) on this table: {checks}; see critmin data qa {key['commodity']}. "
 
 

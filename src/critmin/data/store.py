@@ -539,6 +539,23 @@ class Store:
             params,
         )
 
+    def qa_open_records(
+        self, commodity: str, measure: str | None = None, year: int | None = None
+    ) -> list[dict[str, Any]]:
+        """QA findings that are not informational (``fail`` or ``explained``), as row dicts.
+
+        The record-level twin of :meth:`qa_findings` for the CLI's table footers (no pandas
+        import). A store without a ``qa`` table (built before the QA gate) gives ``[]``.
+        """
+        w, params = _where({"commodity": commodity, "measure": measure, "year": year})
+        w = f"{w} AND" if w else "WHERE"
+        try:
+            return self.records(
+                f'SELECT "check", status FROM qa {w} status IN (\'fail\', \'explained\')', params
+            )
+        except Exception:
+            return []
+
     def table_flags(
         self, commodity: str, measure: str | None = None, year: int | None = None
     ) -> list[dict[str, Any]]:
