@@ -551,7 +551,7 @@ class Store:
         w = f"{w} AND" if w else "WHERE"
         try:
             return self.records(
-                f'SELECT "check", status FROM qa {w} status IN (\'fail\', \'explained\')', params
+                f"SELECT \"check\", status FROM qa {w} status IN ('fail', 'explained')", params
             )
         except Exception:
             return []
