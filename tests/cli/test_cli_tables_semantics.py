@@ -44,3 +44,11 @@ def test_qa_finding_is_named_under_the_table(capsys: pytest.CaptureFixture[str])
     assert run(["production", "antimony", "--year", "2024", "--edition", "MCS2026"]) == 0
     out = capsys.readouterr().out
     assert "QA:" in out and "edition_jump" in out
+
+
+def test_reserves_and_capacity_say_what_they_measure() -> None:
+    # the MCS row TYPE describes production; the reserves column of that row is not production
+    r = critmin.production("tin", measure="reserves")
+    assert set(r.loc[r["entity_type"] == "country", "basis"]) == {"Reserves, tin content"}
+    c = critmin.production("gallium", measure="capacity")
+    assert c["basis"].str.startswith("Capacity").all()

@@ -298,8 +298,9 @@ def _mcs2025_row(
             except UnitError as exc:
                 raise InputFileError(str(path), str(exc), lineno, "UNIT_MEAS") from None
         notes = (detail and f"country detail: {detail}", note.strip(), extra, rules_note)
+        basis = {} if "basis" in over else {"basis": _basis_for(meas, source_type)}
         rec = _obs(
-            **{**base, "product": product, **over},
+            **{**base, "product": product, **basis, **over},
             measure=meas,
             year=year,
             value=value,
@@ -454,7 +455,7 @@ def read_mcs2026_world(path: str | Path) -> pd.DataFrame:
                     qualifier=q,
                     raw_value=raw,
                     raw_unit=r["unit"],
-                    basis=r["type"],
+                    basis=_basis_for(meas, r["type"]),
                     note=" | ".join(x for x in (detail, _UNMARKED if q == "reported" else "") if x),
                     edition="MCS2026",
                     source_id="usgs_mcs2026_extract",
@@ -514,3 +515,18 @@ def read_mcs2026_prices(path: str | Path) -> pd.DataFrame:
                 }
             )
     return pd.DataFrame(rows, columns=[*PRICE_COLUMNS, "source_row"])
+
+
+def _basis_for(measure: str, source_type: str) -> str:
+    """What a figure measures: the row's TYPE describes production, not the reserves or
+    capacity columns of the same row ("Mine production, tin content" -> "Reserves, tin content")."""
+    if measure not in ("reserves", "capacity"):
+        return source_type
+    label = "Reserves" if measure == "reserves" else "Capacity"
+    m = re.match(
+        r"^\s*(?:mine|refinery|plant|smelter|primary)?\s*production,?\s*(.*)$", source_type, re.I
+    )
+    if m is not None:
+        rest = re.sub(r",?\s*estimated$", "", m.group(1).strip(), flags=re.I)
+        return f"{label}, {rest}" if rest else label
+    return f"{label} (row type: {source_type})"
