@@ -72,8 +72,10 @@ oz_av = avoirdupois_ounce
 def _registry() -> pint.UnitRegistry:
     import pint
 
+    # pint parses its definition files once and caches the result on disk (its own
+    # cache folder): 0.41 s -> 0.09 s per process here, which every unit-using command pays
     reg: pint.UnitRegistry = pint.UnitRegistry(
-        on_redefinition="ignore", autoconvert_offset_to_baseunit=True
+        on_redefinition="ignore", autoconvert_offset_to_baseunit=True, cache_folder=":auto:"
     )
     for line in _DEFINITIONS.strip().splitlines():
         reg.define(line.strip())
