@@ -72,7 +72,10 @@ def register(app: typer.Typer) -> None:
             typer.Option("--pdf", help="Also print the briefing to PDF (headless Chromium)."),
         ] = False,
     ) -> None:
-        """Render the self-contained HTML briefing and print a summary."""
+        """Render the self-contained HTML briefing and print a summary.
+
+        Example: critmin brief examples/kazakhstan-2025 --out reports/brief.html
+        """
         from critmin.cli._progress import step
         from critmin.report.brief import brief as _brief
         from critmin.report.brief import to_pdf

@@ -58,7 +58,10 @@ def extract(
     ] = None,
     date: Annotated[str | None, typer.Option("--date", help=_DATE_HELP)] = None,
 ) -> None:
-    """Draft a claims file from an article: one claim per figure, with the quoted sentence."""
+    """Draft a claims file from an article: one claim per figure, with the quoted sentence.
+
+    Example: critmin claims extract story.txt -o claims.yaml
+    """
     from critmin.claims.spec import parse_claims
 
     doc = _draft(article, date)
@@ -96,7 +99,10 @@ def check(
     date: Annotated[str | None, typer.Option("--date", help=_DATE_HELP)] = None,
 ) -> None:
     """Check a story's claims against the data: supported, contradicted, not checkable or
-    not independent (the only evidence comes from the story's own source)."""
+    not independent (the only evidence comes from the story's own source).
+
+    Example: critmin claims check examples/kazakhstan-2025/claims.yaml --format json
+    """
     from critmin.claims import check_claims
 
     df = check_claims(_load(file, date))

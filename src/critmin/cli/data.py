@@ -32,7 +32,10 @@ def build(
         typer.Option("--out", help="Output folder (default: the package's bundled data)."),
     ] = None,
 ) -> None:
-    """Rebuild the bundled Parquet dataset from the reference files."""
+    """Rebuild the bundled Parquet dataset from the reference files.
+
+    Example: critmin data build --reference ../shared/reference
+    """
     from rich.console import Console
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
@@ -62,7 +65,10 @@ def build(
 
 @app.command()
 def info(fmt: Annotated[Format, typer.Option("--format", "-f")] = Format.table) -> None:
-    """Sources, editions and row counts of the store."""
+    """Sources, editions and row counts of the store.
+
+    Example: critmin data info --format json
+    """
     from critmin.data.store import get_store
 
     st = get_store()

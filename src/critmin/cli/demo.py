@@ -56,7 +56,10 @@ def register(app: typer.Typer) -> None:
             str | None, typer.Option("--out", help="Where to write the briefing HTML.")
         ] = None,
     ) -> None:
-        """Run the main job: market summary (and the Kazakhstan briefing where available)."""
+        """Run the main job: market summary (and the Kazakhstan briefing where available).
+
+        Example: critmin demo --out reports/demo.html
+        """
         market_summary()
         from critmin.cli.brief import print_summary
         from critmin.report.brief import brief, demo_folder

@@ -126,7 +126,10 @@ def stats(
     top: Annotated[int, typer.Option(help="Intercepts to list.")] = 10,
     fmt: FormatOpt = Format.table,
 ) -> None:
-    """Exploration statistics: hit rate, grade distribution, best intercepts."""
+    """Exploration statistics: hit rate, grade distribution, best intercepts.
+
+    Example: critmin deposit stats examples/deposits/babbitt.yaml
+    """
     import pandas as pd
 
     from critmin.geostats.spec import load_spec
@@ -167,7 +170,10 @@ def composite_cmd(
     ] = None,
     fmt: FormatOpt = Format.table,
 ) -> None:
-    """Composite, desurvey and top-cut; print a summary (or write all composites)."""
+    """Composite, desurvey and top-cut; print a summary (or write all composites).
+
+    Example: critmin deposit composite examples/deposits/babbitt.yaml
+    """
     import pandas as pd
 
     from critmin.geostats.spec import load_spec
@@ -208,7 +214,10 @@ def composite_cmd(
 
 @app.command()
 def variogram(spec: SpecArg, plots: PlotsOpt = None, fmt: FormatOpt = Format.table) -> None:
-    """Experimental variograms and the model; plots as PNG and HTML."""
+    """Experimental variograms and the model; plots as PNG and HTML.
+
+    Example: critmin deposit variogram examples/deposits/babbitt.yaml
+    """
     import pandas as pd
 
     from critmin.errors import SpecError
@@ -257,7 +266,10 @@ def estimate(
     export: ExportOpt = None,
     fmt: FormatOpt = Format.table,
 ) -> None:
-    """Krige the block model; print validation figures (global means, cross-validation)."""
+    """Krige the block model; print validation figures (global means, cross-validation).
+
+    Example: critmin deposit estimate examples/deposits/cbmina/estimation.yaml
+    """
     import pandas as pd
 
     from critmin.geostats import plot
@@ -332,6 +344,8 @@ def report(
     With several grades (or an equivalent) the table has every grade; the ledger
     (what each step took in, passed on and left out, and why) follows in table
     format and is written as ledger.csv beside the outputs.
+
+    Example: critmin deposit report examples/deposits/cbmina/estimation.yaml --format json
     """
     import numpy as np
 
@@ -383,7 +397,10 @@ def validate(
     ] = False,
     fmt: FormatOpt = Format.table,
 ) -> None:
-    """Every issue of the drillhole database in one run (exit 0 clean/info, 1 warnings, 2 errors)."""
+    """Every issue of the drillhole database in one run (exit 0 clean/info, 1 warnings, 2 errors).
+
+    Example: critmin deposit validate examples/deposits/babbitt.yaml --summary
+    """
     from critmin.geostats.spec import load_spec
     from critmin.geostats.validate import exit_status, validate_spec
 
@@ -427,7 +444,10 @@ def kna(
     ] = "1",
     fmt: FormatOpt = Format.table,
 ) -> None:
-    """Kriging neighbourhood analysis: slope of regression and kriging efficiency of test blocks."""
+    """Kriging neighbourhood analysis: slope of regression and kriging efficiency of test blocks.
+
+    Example: critmin deposit kna examples/deposits/cbmina/estimation.yaml
+    """
     import numpy as np
 
     from critmin.errors import ValidationError

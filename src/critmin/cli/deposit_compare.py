@@ -69,7 +69,10 @@ def register(app: typer.Typer) -> None:
             Format.table
         ),
     ) -> None:
-        """Percentiles of a deposit's tonnage, grades and contained metal in its type's model."""
+        """Percentiles of a deposit's tonnage, grades and contained metal in its type's model.
+
+        Example: critmin deposit compare --help (a deposit's tonnage and grades against its type's model)
+        """
         from critmin.errors import ValidationError
         from critmin.valuation.gradetonnage import (
             GT_MODELS,

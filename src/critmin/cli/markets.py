@@ -153,7 +153,10 @@ def register(app: typer.Typer) -> None:
 
     @app.command()
     def commodities(fmt: FormatOpt = Format.table) -> None:
-        """List commodities with their primary measure and default price series."""
+        """List commodities with their primary measure and default price series.
+
+        Example: critmin commodities --format csv
+        """
         import critmin
 
         df = critmin.commodities()[
@@ -253,7 +256,10 @@ def register(app: typer.Typer) -> None:
         edition: EditionOpt = None,
         fmt: FormatOpt = Format.table,
     ) -> None:
-        """HHI (0-10,000), CR1 and CR3 of a production table."""
+        """HHI (0-10,000), CR1 and CR3 of a production table.
+
+        Example: critmin concentration copper --year 2024 --format json
+        """
         import critmin
 
         df = critmin.concentration(commodity, year, measure, product=product, edition=edition)
@@ -282,7 +288,10 @@ def register(app: typer.Typer) -> None:
         ] = None,
         fmt: FormatOpt = Format.table,
     ) -> None:
-        """Price history; with --annual, yearly averages and the change between the ends."""
+        """Price history; with --annual, yearly averages and the change between the ends.
+
+        Example: critmin price tin --from 2020 --to 2025 --annual
+        """
         import critmin
 
         df = critmin.price(series, start, end, annual=annual, unit=unit)
@@ -302,7 +311,10 @@ def register(app: typer.Typer) -> None:
         commodity: Annotated[str | None, typer.Argument(help="Commodity (optional).")] = None,
         fmt: FormatOpt = Format.table,
     ) -> None:
-        """List price series."""
+        """List price series.
+
+        Example: critmin prices gallium
+        """
         import critmin
 
         emit(critmin.price_series(commodity), fmt, title="Price series")
@@ -314,7 +326,10 @@ def register(app: typer.Typer) -> None:
         year: YearOpt = None,
         fmt: FormatOpt = Format.table,
     ) -> None:
-        """Commodities where a country ranks in the top N (production and reserves)."""
+        """Commodities where a country ranks in the top N (production and reserves).
+
+        Example: critmin country "DR Congo" --top 5
+        """
         import critmin
 
         df = critmin.country(name, top=top, year=year)
@@ -327,7 +342,10 @@ def register(app: typer.Typer) -> None:
 
     @app.command()
     def reserves(commodity: str, year: YearOpt = None, fmt: FormatOpt = Format.table) -> None:
-        """Reserves, production and reserve life (years) by country."""
+        """Reserves, production and reserve life (years) by country.
+
+        Example: critmin reserves tin --format csv
+        """
         import critmin
 
         df = critmin.reserves_to_production(commodity, year)
@@ -337,7 +355,10 @@ def register(app: typer.Typer) -> None:
     def revisions(
         commodity: str, measure: MeasureOpt = None, fmt: FormatOpt = Format.table
     ) -> None:
-        """Figures revised between editions (e.g. MCS 2025 -> MCS 2026), and countries that appear or disappear."""
+        """Figures revised between editions (e.g. MCS 2025 -> MCS 2026), and countries that appear or disappear.
+
+        Example: critmin revisions gallium
+        """
         import critmin
 
         df = critmin.revisions(commodity, measure)
@@ -362,7 +383,10 @@ def register(app: typer.Typer) -> None:
 
     @app.command()
     def sources(fmt: FormatOpt = Format.table) -> None:
-        """Sources of the dataset: citation, licence, URL, publication date."""
+        """Sources of the dataset: citation, licence, URL, publication date.
+
+        Example: critmin sources --format json
+        """
         import critmin
 
         df = critmin.sources()

@@ -103,7 +103,10 @@ def rank(
     domestic: DomesticOpt = "auto",
     fmt: FormatOpt = Format.table,
 ) -> None:
-    """Rank commodities by supply risk, by one method or all side by side."""
+    """Rank commodities by supply risk, by one method or all side by side.
+
+    Example: critmin risk rank --importer EU27 --method all --draws 2000
+    """
     from critmin.errors import ValidationError
     from critmin.risk import side_by_side, supply_risk
 
@@ -153,7 +156,10 @@ def explain(
     domestic: DomesticOpt = "auto",
     fmt: FormatOpt = Format.table,
 ) -> None:
-    """Show every factor of one commodity's index: value, unit and source rows."""
+    """Show every factor of one commodity's index: value, unit and source rows.
+
+    Example: critmin risk explain gallium --method eu --importer EU27
+    """
     from critmin.risk import explain as _explain
 
     df = _explain(commodity, method, importer, year, domestic=domestic)

@@ -56,7 +56,10 @@ def run(
         typer.Option("--scheduler", help="dask.distributed scheduler address (optional)."),
     ] = None,
 ) -> None:
-    """Run a market scenario: prices per market, spread, importer shortfall, with Monte Carlo bands."""
+    """Run a market scenario: prices per market, spread, importer shortfall, with Monte Carlo bands.
+
+    Example: critmin scenario run examples/scenarios/germanium-2023-controls.yaml --draws 2000 --seed 1
+    """
     from critmin.errors import ValidationError
     from critmin.scenarios import run_scenario
 
@@ -162,7 +165,10 @@ def byproduct(
     year: Annotated[int | None, typer.Option("--year", "-y", help="Year of host output.")] = None,
     fmt: FormatOpt = Format.table,
 ) -> None:
-    """By-product supply that host output supports: host x content x recovery, capped by capacity."""
+    """By-product supply that host output supports: host x content x recovery, capped by capacity.
+
+    Example: critmin scenario byproduct germanium --format csv
+    """
     from critmin.scenarios import byproduct_table
 
     df = byproduct_table(metal, country=country, year=year)
@@ -209,7 +215,10 @@ def backtest(
     seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 1,
     fmt: FormatOpt = Format.table,
 ) -> None:
-    """Every observed month after a shock against the model's central run and P5-P95 band."""
+    """Every observed month after a shock against the model's central run and P5-P95 band.
+
+    Example: critmin scenario backtest gallium-oos
+    """
     import pandas as pd
 
     from critmin.errors import ValidationError
@@ -258,7 +267,10 @@ def compare_usgs(
     ] = None,
     fmt: FormatOpt = Format.table,
 ) -> None:
-    """The USGS OFR 2024-1057 total cut-off case, like for like, input by input."""
+    """The USGS OFR 2024-1057 total cut-off case, like for like, input by input.
+
+    Example: critmin scenario compare-usgs gallium
+    """
     from critmin.errors import ValidationError
     from critmin.scenarios.backtest import BACKTESTS
     from critmin.scenarios.compare import USGS_PRICE_EFFECT, usgs_total_cutoff

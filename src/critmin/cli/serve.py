@@ -38,6 +38,8 @@ def register(app: typer.Typer) -> None:
         with a message naming it (stop the server, import, start it again). Runs are child
         processes that end with the server on any signal; at startup, workers left by an
         earlier server are reported (log and /api/v1/health).
+
+        Example: critmin serve --host 127.0.0.1 --port 8000
         """
         import uvicorn
 

@@ -48,7 +48,10 @@ def register(app: typer.Typer) -> None:
             typer.Option("--out", "-o", help="Directory for charts (PNG and offline HTML)."),
         ] = None,
     ) -> None:
-        """Value a project by discounted cash flow, or a deposit by its recoverable-value bridge."""
+        """Value a project by discounted cash flow, or a deposit by its recoverable-value bridge.
+
+        Example: critmin value examples/projects/syrymbet-tin.yaml --draws 20000 --seed 1
+        """
         from critmin.cli._output import emit, to_json
         from critmin.errors import ValidationError
         from critmin.valuation import DepositResult, value
