@@ -52,3 +52,13 @@ def test_reserves_and_capacity_say_what_they_measure() -> None:
     assert set(r.loc[r["entity_type"] == "country", "basis"]) == {"Reserves, tin content"}
     c = critmin.production("gallium", measure="capacity")
     assert c["basis"].str.startswith("Capacity").all()
+
+
+def test_csv_and_json_send_the_table_notes_to_stderr(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(["production", "cobalt", "--format", "csv"]) == 0
+    out = capsys.readouterr()
+    assert out.out.startswith("rank,") and "used mine_production" in out.err
+    assert run(["rank", "gallium", "--add", "KAZ=15t", "--format", "json"]) == 0
+    out = capsys.readouterr()
+    json.loads(out.out)  # stdout stays pure JSON
+    assert "ASSUMPTION (what-if): add 15 t to KAZ" in out.err

@@ -133,6 +133,19 @@ def _with_provenance(cols: list[str], on: bool) -> list[str]:
     return [*cols, *(c for c in PROVENANCE if c not in cols)] if on else cols
 
 
+def _stderr_notes(key: dict[str, Any], fmt: Format | str) -> None:
+    """CSV and JSON carry rows only: the table's notes (measure used, how a name was read,
+    no shares for a non-additive table, QA findings, what-if assumptions) go to stderr,
+    so nothing that shapes the figures is silent."""
+    if Format(fmt) is Format.table:
+        return
+    text = _note(key) + _qa_note(key)
+    if key.get("assumptions"):
+        text += "ASSUMPTION (what-if): " + "; ".join(key["assumptions"]) + ". "
+    if text.strip():
+        typer.echo(text.strip() if text.startswith("note:") else f"note: {text.strip()}", err=True)
+
+
 def _qa_note(key: dict[str, Any]) -> str:
     """Footer warning when the build's QA gate has a finding on this table."""
     from critmin.data.store import get_store
@@ -181,6 +194,7 @@ def register(app: typer.Typer) -> None:
         from critmin._api import production_records
 
         rows, a = production_records(commodity, year, measure, product=product, edition=edition)
+        _stderr_notes(a, fmt)
         cols = _with_provenance(PRODUCTION_VIEW, provenance)
         out = _value_column(_select(rows, cols))
         emit(
@@ -228,6 +242,7 @@ def register(app: typer.Typer) -> None:
             product=product,
             edition=edition,
         )
+        _stderr_notes(a, fmt)
         cols = _with_provenance(RANK_VIEW, provenance)
         if not a.get("assumptions"):
             cols = [c for c in cols if c not in ("share_before", "what_if")]
