@@ -15,7 +15,7 @@ from critmin.data.tables import choose_measure as _choose_measure
 from critmin.data.tables import commodity_row as _commodity_row_st
 from critmin.data.tables import table_records as _table_records
 from critmin.errors import DataNotFoundError, UnknownCountryError, ValidationError
-from critmin.views import RANK_COLUMNS
+from critmin.views import RANK_TABLE
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -337,7 +337,7 @@ def rank(
         edition=edition,
         store=store,
     )
-    cols = [*RANK_COLUMNS[:5], "basis", *RANK_COLUMNS[5:], "note", "edition", "source_id"]
+    cols = [*RANK_TABLE, "note", "edition", "source_id"]
     out = pd.DataFrame([{c: r.get(c) for c in cols} for r in recs], columns=cols)
     out["rank"] = pd.array(out["rank"], dtype="Int64")
     for c in ("value", "share", "share_before"):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from critmin.markets._core import RANK_COLUMNS
 
-__all__ = ["PRODUCTION_VIEW", "RANK_COLUMNS", "RANK_VIEW"]
+__all__ = ["PRODUCTION_VIEW", "RANK_COLUMNS", "RANK_TABLE", "RANK_VIEW"]
 
 #: Columns of a production table as the CLI and the HTTP API show it (JSON rows).
 #: ``basis`` is what the figure measures (contained metal, REO, gross weight...).
@@ -26,5 +26,7 @@ PRODUCTION_VIEW = [
     "edition",
     "source_id",
 ]
+#: Columns of :func:`critmin.rank`'s table: the ranking with its ``basis`` after ``unit``.
+RANK_TABLE = [*RANK_COLUMNS[:5], "basis", *RANK_COLUMNS[5:]]
 #: Columns of a ranking as the CLI and the HTTP API show it (JSON rows).
-RANK_VIEW = [*RANK_COLUMNS[:5], "basis", *RANK_COLUMNS[5:], "edition", "source_id"]
+RANK_VIEW = [*RANK_TABLE, "edition", "source_id"]

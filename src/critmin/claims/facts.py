@@ -159,21 +159,7 @@ def value(c: ValueClaim, st: Store, origins: Sequence[str] = ()) -> ClaimResult:
         v = checks.compare(fval, claimed, c.op, c.tolerance)
         from critmin._records import records
 
-        ev = records(
-            nums[
-                [
-                    "fact_id",
-                    "item",
-                    "date",
-                    "value",
-                    "unit",
-                    "source_title",
-                    "source_url",
-                    "edition",
-                    "source_id",
-                ]
-            ]
-        )
+        ev = records(nums[_FACT_COLS])
         return ClaimResult(
             c.id,
             c.type,

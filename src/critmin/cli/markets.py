@@ -133,13 +133,24 @@ def _with_provenance(cols: list[str], on: bool) -> list[str]:
     return [*cols, *(c for c in PROVENANCE if c not in cols)] if on else cols
 
 
-def _stderr_notes(key: dict[str, Any], fmt: Format | str) -> None:
-    """CSV and JSON carry rows only: the table's notes (measure used, how a name was read,
-    no shares for a non-additive table, QA findings, what-if assumptions) go to stderr,
-    so nothing that shapes the figures is silent."""
-    if Format(fmt) is Format.table:
-        return
-    text = _note(key) + _qa_note(key)
+def _table_notes(key: dict[str, Any], fmt: Format | str) -> str:
+    """The table's notes (measure used, how a name was read, no shares for a non-additive
+    table, QA findings), read once. CSV and JSON carry rows only, so for them the notes and
+    any what-if assumptions also go to stderr: nothing that shapes the figures is silent.
+
+    Returns
+    -------
+    str
+        The notes, for the table caption.
+    """
+    notes = _note(key) + _qa_note(key)
+    if Format(fmt) is not Format.table:
+        _echo_notes(notes, key)
+    return notes
+
+
+def _echo_notes(notes: str, key: dict[str, Any]) -> None:
+    text = notes
     if key.get("assumptions"):
         text += "ASSUMPTION (what-if): " + "; ".join(key["assumptions"]) + ". "
     if text.strip():
@@ -194,15 +205,14 @@ def register(app: typer.Typer) -> None:
         from critmin._api import production_records
 
         rows, a = production_records(commodity, year, measure, product=product, edition=edition)
-        _stderr_notes(a, fmt)
+        notes = _table_notes(a, fmt)
         cols = _with_provenance(PRODUCTION_VIEW, provenance)
         out = _value_column(_select(rows, cols))
         emit(
             _display(out, fmt),
             fmt,
             title=f"{a['commodity']} — {a['measure']}{' (' + a['product'] + ')' if a['product'] else ''}, {a['year']}",
-            caption=_note(a)
-            + _qa_note(a)
+            caption=notes
             + "share: fraction of listed countries plus 'other countries'; WLD is the source's world total. "
             + _caption(rows),
         )
@@ -242,12 +252,12 @@ def register(app: typer.Typer) -> None:
             product=product,
             edition=edition,
         )
-        _stderr_notes(a, fmt)
+        notes = _table_notes(a, fmt)
         cols = _with_provenance(RANK_VIEW, provenance)
         if not a.get("assumptions"):
             cols = [c for c in cols if c not in ("share_before", "what_if")]
         out = _value_column(_select(rows, cols))
-        cap = _note(a) + _qa_note(a) + _caption(rows)
+        cap = notes + _caption(rows)
         if a.get("assumptions"):
             cap = (
                 "ASSUMPTION (what-if): "
