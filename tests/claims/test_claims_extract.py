@@ -201,3 +201,55 @@ def test_cli_extract_and_check_an_article(tmp_path: Path) -> None:
     assert r.exit_code == 0, r.output
     rows = json.loads(r.stdout)
     assert rows[0]["verdict"] == "contradicted" and rows[0]["basis"].startswith("MCS2026")
+
+
+def test_trade_word_in_another_clause_does_not_untype_a_share() -> None:
+    """'restricted exports' belongs to the main clause, the share to the relative clause."""
+    c = one(
+        "China, which mined nearly half of the world's antimony in 2024, "
+        "restricted exports of the metal in September 2024."
+    )
+    assert (c["type"], c["country"], c["commodity"]) == ("share", "CHN", "antimony")
+    assert c["claimed"] == pytest.approx(0.5) and c["measure"] == "mine_production"
+
+
+def test_trade_share_stays_untyped() -> None:
+    doc = extract("China supplied 80% of the world's gallium exports in 2024.", date="2025")
+    assert [c["type"] for c in doc["claims"]] == ["untyped"]
+
+
+def test_figure_takes_the_nearest_commodity_of_its_sentence() -> None:
+    """The second clause is about platinum, not the palladium named first."""
+    doc = extract(
+        "Russia produced more than 10% of global palladium, and South Africa remains the "
+        "top platinum miner.",
+        date="2025",
+    )
+    typed = {(c["type"], c["commodity"]) for c in doc["claims"]}
+    assert ("share", "palladium") in typed and ("rank", "platinum") in typed
+
+
+@pytest.mark.reference
+def test_share_is_also_read_against_the_published_world_total() -> None:
+    """MCS 2025: China 60,000 t of a rounded world total of 100,000 t (60 %), but 57.7 %
+    of the sum of the country rows; a reporter's "60 %" is supported, both are stated."""
+    doc = {
+        "source": {"title": "t", "date": "2025-04-01"},
+        "claims": [
+            {
+                "id": "c1",
+                "type": "share",
+                "commodity": "antimony",
+                "country": "CHN",
+                "measure": "mine_production",
+                "year": 2024,
+                "claimed": 0.60,
+                "tolerance": 0.01,
+                "text": "China mined 60% of the world's antimony in 2024.",
+            }
+        ],
+    }
+    r = check_claims(parse_claims(doc, "<test>")).iloc[0]
+    assert r["verdict"] == "supported"
+    assert "57.7 %" in r["explanation"] and "60.0 %" in r["explanation"]
+    assert "MCS2025" in r["explanation"]

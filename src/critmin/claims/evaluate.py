@@ -74,7 +74,11 @@ def _rank(c: RankClaim, st: Store, edition: str | None = None) -> ClaimResult:
     rk = int(row["rank"].iloc[0])
     n = int(r["rank"].notna().sum())
     v = checks.compare(rk, c.claimed, c.op, 0.0)
-    expl = f"{code} ranks {rk} of {n} ranked producers in {what} (claimed {_OP_WORDS[c.op]}{c.claimed})."
+    ed = row["edition"].iloc[0] if "edition" in row else None
+    expl = (
+        f"{code} ranks {rk} of {n} ranked producers in {what}{f' in {ed}' if ed else ''} "
+        f"(claimed {_OP_WORDS[c.op]}{c.claimed})."
+    )
     if c.op in ("le", "lt") and n < c.claimed:
         expl += f" The source lists only {n} countries, so a top-{c.claimed} claim is checked among those."
     if assumptions:
@@ -107,7 +111,24 @@ def _share(c: ShareClaim, st: Store, edition: str | None = None) -> ClaimResult:
         )
     s = float(row["share"].iloc[0])
     v = checks.compare(s, c.claimed, c.op, c.tolerance, relative=False)
-    expl = f"{code} has {100 * s:.1f} % of {what} (claimed {_OP_WORDS[c.op]}{100 * c.claimed:.1f} % ± {100 * c.tolerance:.1f} points)."
+    ed = row["edition"].iloc[0] if "edition" in row else None
+    expl = (
+        f"{code} has {100 * s:.1f} % of {what}{f' in {ed}' if ed else ''} (sum of the country rows; "
+        f"claimed {_OP_WORDS[c.op]}{100 * c.claimed:.1f} % ± {100 * c.tolerance:.1f} points)."
+    )
+    world = p[(p["iso3"] == "WLD") & p["qualifier"].isin(("reported", "estimated"))]
+    mine = float(row["value"].iloc[0])
+    if len(world) and float(world["value"].iloc[0]) > 0 and mine == mine:
+        w = float(world["value"].iloc[0])
+        sw = mine / w
+        vw = checks.compare(sw, c.claimed, c.op, c.tolerance, relative=False)
+        if abs(sw - s) >= 0.0005:
+            expl += f" Against the published world total ({_fig(w, str(world['unit'].iloc[0]))}) it is {100 * sw:.1f} %"
+            if vw == "supported" and v != "supported":
+                v = vw
+                expl += ", which supports the claim (reporters divide by the world total)."
+            else:
+                expl += "."
     ev = _evidence(p, ("share", "rank"))
     return ClaimResult(
         c.id, c.type, c.text, v, c.claimed, s, "fraction", expl, ev, [], _basis(ev, code)

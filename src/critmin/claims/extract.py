@@ -33,6 +33,20 @@ _ANAPHORA = re.compile(r"\b(?:the\s+)?(?:high-tech\s+|critical\s+|strategic\s+)?
 _DOMESTIC = re.compile(r"\b(?:domestic|national|country['’]s|nationwide)\b", re.I)
 
 
+def _clause_of(window: str, fig: str) -> str:
+    """The comma-delimited part of ``window`` that holds the figure ``fig``.
+
+    "China, which mined half of the world's antimony, restricted exports" -> the trade word
+    sits in another clause than the share, so the share is not a trade figure.
+    """
+    i = window.find(fig)
+    if i < 0:
+        return window
+    a = window.rfind(", ", 0, i)
+    b = window.find(", ", i + len(fig))
+    return window[a + 1 if a >= 0 else 0 : b if b >= 0 else len(window)]
+
+
 class _Extractor:
     def __init__(self, article: Article, store: Store) -> None:
         self.a = article
@@ -124,10 +138,11 @@ class _Extractor:
             window = s[a:b]
             if h.kind == "money" and not h.data.get("per"):
                 h.data["per"] = shared_unit(s, h)
+            nearest = None if _ANAPHORA.search(s) else self.pick(cms, 0, len(s), h)
             commodity = self.pick(cms, a, b, h) or (
                 (cms[0].value if cms else None)
                 if h.kind == "money" and not h.data.get("per")
-                else ctx_commodity
+                else nearest or ctx_commodity
             )
             world = h.kind == "mass"
             country = self.pick(cts, a, b, h, world) or self.pick(cts, 0, len(s), h, world)
@@ -440,7 +455,7 @@ class _Extractor:
         fig: str,
     ) -> None:
         world = R.WORLD_SHARE.search(window) or R.PRODUCED_IN.search(window)
-        near = re.split(r",\s*(?:but|while|whereas)\b|;", window)[0]
+        near = re.split(r",\s*(?:but|while|whereas)\b|;", _clause_of(window, fig))[0]
         if not world or R.TRADE.search(near) or commodity is None or country in (None, "WLD"):
             self.add(
                 sent,

@@ -46,7 +46,7 @@ def print_summary(res: BriefResult) -> None:
 
 
 def short(v: Any) -> str:
-    if v is None:
+    if v is None or (isinstance(v, float) and v != v):
         return "—"
     if isinstance(v, float):
         return f"{v:,.0f}" if abs(v) >= 1000 else f"{v:.4g}"
