@@ -86,9 +86,18 @@ def test_every_spec_type_has_three_fixtures() -> None:
 
 def test_more_errors_are_counted(tmp_path: Path) -> None:
     p = tmp_path / "s.yaml"
-    p.write_text("name: x\n", "utf-8")
-    with pytest.raises(SpecError, match=r"and \d+ more errors"):
+    p.write_text("name: x\nshocks: [{kind: nope}]\n", "utf-8")
+    with pytest.raises(SpecError, match=r"and \d+ more error"):
         load_scenario(p)
+
+
+def test_missing_siblings_are_all_named(tmp_path: Path) -> None:
+    """Several missing fields of one mapping are listed in the one line, not counted."""
+    p = tmp_path / "s.yaml"
+    p.write_text("name: x\n", "utf-8")
+    with pytest.raises(SpecError, match=r"required fields are missing: '\w+', '\w+'") as e:
+        load_scenario(p)
+    assert "more error" not in str(e.value)
 
 
 def test_deep_nesting_is_refused(tmp_path: Path) -> None:

@@ -340,6 +340,19 @@ def spec_error(
         return SpecError(str(path), msg, line=line, field_name=dotted)
     msg = str(err["msg"]).removeprefix("Value error, ").removeprefix("Assertion failed, ")
     if err["type"] == "missing":
+        parent = tuple(err["loc"][:-1])
+        missing = [e for e in errors if e["type"] == "missing" and tuple(e["loc"][:-1]) == parent]
+        if len(missing) > 1:  # name every missing sibling: one line, nothing hidden
+            names = ", ".join(repr(str(e["loc"][-1])) for e in missing)
+            more = len(errors) - len(missing)
+            tail = f" (and {more} more error{'s' if more > 1 else ''})" if more else ""
+            where = dotted.rpartition(".")[0] if dotted else ""
+            return SpecError(
+                str(path),
+                f"required fields are missing: {names}{tail}",
+                field=where or None,
+                line=_line_of(text, parts[:-1]) if parts[:-1] else None,
+            )
         msg = "required field is missing"
     return SpecError(str(path), msg + tail, field=dotted, line=line)
 

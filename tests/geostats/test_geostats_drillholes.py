@@ -108,3 +108,21 @@ def test_synthetic_au_demo_validation() -> None:
     dh = read_drillholes(*args, columns=cols, length_tolerance=0.5)
     assert len(dh.collar) == 29
     assert len(dh.table("assay")) == 1882
+
+
+def test_text_codes_of_assays_are_read_and_counted(tmp_path: Path) -> None:
+    """'<0.02' follows the below-detection rule, '>10' is taken at the limit, 'NS' is not
+    assayed; each kind is counted in the notes, and any other text is still an error."""
+    p = _db(tmp_path, "A,0,2,<0.02\nA,2,4,< 0.1\nA,4,6,>10\nA,6,8,NS\nA,8,10,n/a\nA,10,12,0.5")
+    dh = _read(p)
+    cu = dh.table("assay")["CU"].to_numpy()
+    assert cu[:3].tolist() == [0.01, 0.05, 10.0]
+    assert np.isnan(cu[3]) and np.isnan(cu[4]) and cu[5] == 0.5
+    notes = " | ".join(dh.notes)
+    assert "2 '<limit' value(s) read as below detection in 'CU'" in notes
+    assert "1 '>limit' value(s) taken at the limit (lower bounds)" in notes
+    assert "2 not-assayed code(s)" in notes
+    assert "2 below-detection value(s) in 'CU' replaced by rule 'half'" in notes
+    with pytest.raises(InputFileError, match="not a number") as e:
+        _read(_db(tmp_path, "A,0,2,<0.02\nA,2,4,0.5\nA,4,6,0.3\nA,6,8,bdl?"))
+    assert e.value.line == 5 and e.value.column == "CU"

@@ -26,10 +26,20 @@ rule is chosen with ``below_detection`` and each replacement is counted in
     treat as not assayed (excluded from compositing weights).
 ``"error"``
     raise :class:`~critmin.errors.InputFileError` naming file, line and column.
+
+Text codes in assay columns
+---------------------------
+Databases also write the detection limit as text. :func:`assay_codes` reads, in every
+numeric interval column, ``<0.02`` (or ``< 0.02``) as the negative convention ``-0.02``
+(so the rule above applies), ``>10`` (over the upper limit) as the limit itself, a lower
+bound, and the not-assayed codes of :data:`NOT_ASSAYED_CODES` (``NS``, ``N/A``, ``LNR``,
+``IS``, ``-`` ...) as not assayed; each kind is counted in :attr:`Drillholes.notes`.
+Any other text stays an error naming file, line and column.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -44,9 +54,11 @@ from critmin.geostats.intervals import OverlapRule, find_overlaps, resolve_overl
 
 __all__ = [
     "FEET_TO_METRES",
+    "NOT_ASSAYED_CODES",
     "BelowDetection",
     "ColumnMap",
     "Drillholes",
+    "assay_codes",
     "read_drillholes",
 ]
 
@@ -193,6 +205,53 @@ def _numeric(df: pd.DataFrame, path: Path, col: str, required: bool = True) -> p
         line = int((raw == "").idxmax())
         raise InputFileError(str(path), "empty value", line=line, column=col)
     return out.astype(float)
+
+
+#: Laboratory codes for an interval that was not assayed (compared case-insensitively):
+#: not sampled, not available, not received, lost / no recovery, insufficient sample.
+NOT_ASSAYED_CODES = ("NS", "N/S", "NA", "N/A", "NR", "LNR", "IS", "NSR", "-", "--", "NULL")
+_LESS = re.compile(r"^<\s*(\d+(?:\.\d*)?|\.\d+)$")
+_MORE = re.compile(r"^>\s*(\d+(?:\.\d*)?|\.\d+)$")
+_NOT_ASSAYED = {c.upper() for c in NOT_ASSAYED_CODES}
+
+
+def assay_codes(raw: pd.Series) -> tuple[pd.Series, dict[str, pd.Series]]:
+    """Rewrite the text codes of an assay column as numbers the readers understand.
+
+    Parameters
+    ----------
+    raw : pandas.Series
+        Stripped text values of one interval column.
+
+    Returns
+    -------
+    values : pandas.Series
+        ``<d`` -> ``-d`` (below detection, see the module's rule), ``>d`` -> ``d`` (at the
+        upper limit: a lower bound), a not-assayed code -> ``""`` (empty), others unchanged.
+    masks : dict
+        ``below_detection``, ``over_limit`` and ``not_assayed``: boolean masks of the
+        rewritten values, by kind.
+    """
+    less = raw.str.extract(_LESS, expand=False)
+    more = raw.str.extract(_MORE, expand=False)
+    na = raw.str.upper().isin(_NOT_ASSAYED)
+    out = raw.copy()
+    out[less.notna()] = "-" + less[less.notna()]
+    out[more.notna()] = more[more.notna()]
+    out[na] = ""
+    masks = {"below_detection": less.notna(), "over_limit": more.notna(), "not_assayed": na}
+    return out, masks
+
+
+def code_notes(name: str, col: str, masks: dict[str, pd.Series]) -> list[str]:
+    """Readable notes for the masks of :func:`assay_codes` (empty when nothing was read)."""
+    counts = {k: int(m.sum()) for k, m in masks.items()}
+    words = {
+        "below_detection": "'<limit' value(s) read as below detection",
+        "over_limit": "'>limit' value(s) taken at the limit (lower bounds)",
+        "not_assayed": f"not-assayed code(s) ({', '.join(NOT_ASSAYED_CODES)}) read as not assayed",
+    }
+    return [f"{name}: {n} {words[k]} in {col!r}" for k, n in counts.items() if n]
 
 
 def _apply_below_detection(
@@ -454,12 +513,13 @@ def read_drillholes(
         for col in t.columns:
             if col in (cols.hole, cols.from_, cols.to, "hole"):
                 continue
-            raw = t[col].str.strip()
+            raw, counts = assay_codes(t[col].str.strip())
             num = pd.to_numeric(raw, errors="coerce")
             filled = raw != ""
             if num.notna().any() and num[filled].notna().mean() >= 0.5:
                 # a numeric column: any text left in it is an error, never silently NaN
-                num = _numeric(t, ipath, col, required=False)
+                notes.extend(code_notes(ipath.name, col, counts))
+                num = _numeric(t.assign(**{col: raw}), ipath, col, required=False)
                 rule = (column_rules or {}).get(col, below_detection)
                 out_t[col] = _apply_below_detection(num.astype(float), ipath, col, rule, notes)
             else:

@@ -35,7 +35,14 @@ import numpy as np
 import pandas as pd
 
 from critmin.errors import InputFileError
-from critmin.geostats.drillholes import FEET_TO_METRES, ColumnMap, Drillholes, _read_csv
+from critmin.geostats.drillholes import (
+    FEET_TO_METRES,
+    ColumnMap,
+    Drillholes,
+    _read_csv,
+    assay_codes,
+    code_notes,
+)
 from critmin.geostats.intervals import find_gaps, find_overlaps
 from critmin.geostats.spec import EstimationSpec
 
@@ -266,13 +273,22 @@ def _intervals(
     for col in t.columns:
         if col in (cols.hole, cols.from_, cols.to):
             continue
-        raw = t[col].str.strip()
+        raw, masks = assay_codes(t[col].str.strip())
         num = pd.to_numeric(raw, errors="coerce")
         filled = raw != ""
         if not (num.notna().any() and num[filled].notna().mean() >= 0.5):
-            res[col] = raw.replace("", np.nan)
+            res[col] = t[col].str.strip().replace("", np.nan)
             continue
-        res[col] = _numbers(t, path, col, hole, out, required=False)
+        for kind in ("over_limit", "not_assayed"):  # below detection is reported below
+            m = masks[kind]
+            if m.any():
+                out.add(
+                    path, int(t.index[m.to_numpy()][0]), None,
+                    code_notes(path.name, col, {kind: m})[0].split(": ", 1)[1] + " (first on this line)",
+                    "info", "not assayed: left out of composite weights"
+                    if kind == "not_assayed" else "taken at the limit",
+                )  # fmt: skip
+        res[col] = _numbers(t.assign(**{col: raw}), path, col, hole, out, required=False)
         neg = res[col] < 0
         if neg.any():
             if d.below_detection == "error":
