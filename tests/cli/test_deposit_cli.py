@@ -154,3 +154,29 @@ def test_report_ledger_exports_cache_and_kna(
     )
     rows = json.loads(capsys.readouterr().out)
     assert len(rows) == 4 and all(0 < r["kriging_efficiency"] <= 1 for r in rows)
+
+
+def test_database_commands_need_no_model_sections(
+    small_db: dict[str, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """validate, stats and composite run on the drillhole part alone; estimate says what
+    is missing, all of it in one line."""
+    head = SMALL_SPEC.split("variogram:")[0]
+    minimal = write(small_db["collar"].parent / "minimal.yaml", head)
+    assert run(["deposit", "validate", str(minimal), "--format", "json"]) in (0, 1)
+    assert run(["deposit", "stats", str(minimal), "--format", "json"]) == 0
+    assert run(["deposit", "composite", str(minimal), "--format", "json"]) == 0
+    capsys.readouterr()
+    assert run(["deposit", "report", str(minimal)]) != 0
+    err = capsys.readouterr().err
+    assert "required fields are missing: 'variogram', 'block_model', 'search', 'report'" in err
+    no_comp = write(minimal.parent / "nocomp.yaml", head.replace("composite: {length: 6}\n", ""))
+    assert run(["deposit", "composite", str(no_comp)]) != 0
+    assert "needs a 'composite' section" in capsys.readouterr().err
+
+
+def test_stats_rows_carry_units(spec: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(["deposit", "stats", str(spec), "--format", "json"]) == 0
+    rows = {r["statistic"]: r for r in json.loads(capsys.readouterr().out)}
+    assert rows["grade_mean"]["unit"] == "%" and rows["holes_drilled"]["unit"] == "holes"
+    assert rows["hit_rate"]["unit"] == "" and rows["threshold"]["unit"] == "%"

@@ -135,7 +135,7 @@ def stats(
     from critmin.geostats.spec import load_spec
     from critmin.geostats.workflow import exploration_stats, load_drillholes
 
-    sp = load_spec(spec)
+    sp = load_spec(spec, database_only=True)
     dh = load_drillholes(sp)
     ex = exploration_stats(sp, dh)
     if intercepts:
@@ -145,13 +145,16 @@ def stats(
             raise SpecError(str(spec), "no intercept rule", field="exploration.intercepts")
         emit(ex["intercepts"].head(top), fmt, title=f"Best intercepts — {sp.name}")
         return
-    rows = [{"statistic": "holes_drilled", "value": float(ex["holes_drilled"])}]
+    u = sp.grade.unit
+    rows = [{"statistic": "holes_drilled", "value": float(ex["holes_drilled"]), "unit": "holes"}]
     if "hit" in ex:
         for k, v in ex["hit"].items():
-            rows.append({"statistic": k, "value": float(v)})
-        rows.append({"statistic": "threshold", "value": float(ex["threshold"])})
+            unit = "holes" if k.startswith("holes") else ("" if k.endswith("rate") else u)
+            rows.append({"statistic": k, "value": float(v), "unit": unit})
+        rows.append({"statistic": "threshold", "value": float(ex["threshold"]), "unit": u})
     for k, v in ex["summary"].items():
-        rows.append({"statistic": f"grade_{k}", "value": float(v)})
+        unit = {"count": "intervals", "n": "intervals", "cv": "", "metres": "m"}.get(k, u)
+        rows.append({"statistic": f"grade_{k}", "value": float(v), "unit": unit})
     caption = None
     if "hit" in ex:
         h = ex["hit"]
@@ -180,7 +183,15 @@ def composite_cmd(
     from critmin.geostats.stats import grade_summary
     from critmin.geostats.workflow import build_composites, load_drillholes
 
-    sp = load_spec(spec)
+    sp = load_spec(spec, database_only=True)
+    if sp.composite is None:  # type: ignore[comparison-overlap]
+        from critmin.errors import SpecError
+
+        raise SpecError(
+            str(spec),
+            "compositing needs a 'composite' section, e.g. {length: 2}",
+            field="composite",
+        )
     dh = load_drillholes(sp)
     comps, notes = build_composites(sp, dh)
     if out is not None:
@@ -404,7 +415,7 @@ def validate(
     from critmin.geostats.spec import load_spec
     from critmin.geostats.validate import exit_status, validate_spec
 
-    sp = load_spec(spec)
+    sp = load_spec(spec, database_only=True)
     issues = validate_spec(sp)
     table = issues
     if summary and not issues.empty:

@@ -22,6 +22,7 @@ __all__ = [
     "ClassSpec",
     "ColumnsSpec",
     "CompositeSpec",
+    "DatabaseSpec",
     "DrillholeSpec",
     "EstimationSpec",
     "GradeSpec",
@@ -342,7 +343,8 @@ class EstimationSpec(_M):
             bad = set(self.equivalent.prices) - set(cols)
             if bad:
                 raise ValueError(f"equivalent: {', '.join(sorted(bad))} not among the grades")
-        on = self.report.cutoff_on
+        report = getattr(self, "report", None)  # None in a DatabaseSpec without one
+        on = report.cutoff_on if report is not None else None
         names = [*cols, *([self.equivalent.name] if self.equivalent else [])]
         if on is not None and on not in names:
             raise ValueError(f"report.cutoff_on {on!r} is none of {', '.join(names)}")
@@ -357,13 +359,28 @@ class EstimationSpec(_M):
         return out
 
 
-def load_spec(path: str | Path) -> EstimationSpec:
+class DatabaseSpec(EstimationSpec):
+    """The drillhole part of an estimation spec, for ``deposit validate``, ``stats`` and
+    ``composite``: ``variogram``, ``search``, ``report``, ``block_model`` (and, for all but
+    ``composite``, ``composite``) may be left out (they are
+    still validated when given), so a new database can be checked before it is modelled."""
+
+    variogram: VariogramSpec | None = None  # type: ignore[assignment]
+    search: SearchSpec | None = None  # type: ignore[assignment]
+    report: ReportSpec | None = None  # type: ignore[assignment]
+    block_model: BlockModelSpec | None = None  # type: ignore[assignment]
+    composite: CompositeSpec | None = None  # type: ignore[assignment]
+
+
+def load_spec(path: str | Path, *, database_only: bool = False) -> EstimationSpec:
     """Read and validate an estimation spec.
 
     Parameters
     ----------
     path : path
         YAML file.
+    database_only : bool
+        Validate as a :class:`DatabaseSpec` (no variogram, search or report needed).
 
     Returns
     -------
@@ -375,5 +392,6 @@ def load_spec(path: str | Path) -> EstimationSpec:
     SpecError
         Unreadable YAML or a field that fails validation (named by its path).
     """
-    spec = _load_spec(path, EstimationSpec, what="estimation spec")
+    model = DatabaseSpec if database_only else EstimationSpec
+    spec = _load_spec(path, model, what="estimation spec")
     return spec.model_copy(update={"base_dir": Path(path).resolve().parent})
