@@ -253,3 +253,29 @@ def test_share_is_also_read_against_the_published_world_total() -> None:
     assert r["verdict"] == "supported"
     assert "57.7 %" in r["explanation"] and "60.0 %" in r["explanation"]
     assert "MCS2025" in r["explanation"]
+
+
+@pytest.mark.reference
+def test_a_later_clause_keeps_the_sentence_measure() -> None:
+    """'with about 3 tonnes' inherits 'primary gallium' from the clause before it."""
+    doc = extract(
+        "Japan was the second-largest producer of primary gallium in 2024, with about 3 tonnes.",
+        date="2025-06-01",
+    )
+    q = [c for c in doc["claims"] if c["type"] == "quantity"]
+    assert len(q) == 1 and q[0]["measure"] == "primary_production" and q[0]["country"] == "JPN"
+
+
+@pytest.mark.reference
+def test_neutral_wording_uses_the_cli_default_measure() -> None:
+    """'output' of gallium: the measure `critmin production gallium` uses, not mine production."""
+    from critmin.claims.links import primary_measure
+    from critmin.data.store import get_store
+    from critmin.data.tables import commodity_row, default_measure
+
+    st = get_store()
+    assert (
+        primary_measure("gallium", st)
+        == default_measure(commodity_row("gallium", st), st)[0]
+        == "primary_production"
+    )

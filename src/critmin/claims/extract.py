@@ -544,7 +544,7 @@ class _Extractor:
             sent,
             "quantity",
             commodity=commodity,
-            measure=measure or primary_measure(commodity),
+            measure=measure or R.infer_measure(s) or primary_measure(commodity, self.store),
             country=country,
             claimed=f"{tonnes:g} t",
             op=op,

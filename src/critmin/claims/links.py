@@ -14,10 +14,19 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["link_fact", "member_patterns", "primary_measure", "shared_unit", "what_ifs"]
 
 
-def primary_measure(commodity: str) -> str:
-    """The commodity's primary production measure (neutral wording: "output", "production")."""
+def primary_measure(commodity: str, store: Store | None = None) -> str:
+    """The measure neutral wording ("output", "production") refers to: the one the CLI's
+    ``production`` uses by default (:func:`critmin.data.tables.default_measure`: the
+    registry's primary measure unless another has more recent country data), else the
+    registry's primary measure, else mine production."""
     from critmin.data.commodities import registry
 
+    if store is not None:
+        from critmin.data.tables import commodity_row, default_measure
+
+        measure = default_measure(commodity_row(commodity, store), store)[0]
+        if measure:
+            return measure
     return registry()[commodity].primary_measure or "mine_production"
 
 
