@@ -23,7 +23,8 @@ def reserves_to_production(reserves: pd.DataFrame, production: pd.DataFrame) -> 
     pandas.DataFrame
         ``iso3``, ``country``, ``reserves``, ``production``, ``rp_years`` [years],
         and the qualifiers of both inputs; null where either is unknown or
-        production is zero.
+        production is zero. Countries come first, by reserve life; the aggregate
+        rows (other countries, world) after them.
 
     Notes
     -----
@@ -44,7 +45,10 @@ def reserves_to_production(reserves: pd.DataFrame, production: pd.DataFrame) -> 
         m = m.drop(columns=["country_p"])
     prod = m["production"].astype(float)
     m["rp_years"] = np.where(prod > 0, m["reserves"].astype(float) / prod.where(prod > 0), np.nan)
-    return m.sort_values("rp_years", ascending=False, na_position="last").reset_index(drop=True)
+    # countries by reserve life; aggregates (other countries, world) after them
+    m["_agg"] = m["iso3"].isin(("OTH", "WLD")) | m["iso3"].isna()
+    m = m.sort_values(["_agg", "rp_years"], ascending=[True, False], na_position="last")
+    return m.drop(columns="_agg").reset_index(drop=True)
 
 
 def country_profile(tables: pd.DataFrame, iso3: str, top: int = 10) -> pd.DataFrame:
