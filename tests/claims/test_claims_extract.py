@@ -279,3 +279,12 @@ def test_neutral_wording_uses_the_cli_default_measure() -> None:
         == default_measure(commodity_row("gallium", st), st)[0]
         == "primary_production"
     )
+
+
+@pytest.mark.reference
+def test_no_explanation_prints_nan() -> None:
+    """A what-if row has no edition: the verdict names the table's edition, never 'nan'."""
+    df = check_claims(load_claims(EXAMPLE))
+    assert not df["explanation"].str.contains(r"\bnan\b").any()
+    row = df.set_index("id").loc["ga-second-largest"]
+    assert "in MCS2025" in row["explanation"]

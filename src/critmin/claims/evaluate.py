@@ -55,6 +55,18 @@ def _store(store: Store | None) -> Store:
     return get_store()
 
 
+def _edition_of(table: Any, row: Any) -> str | None:
+    """The edition of the claim's row, else the one edition of its table (a what-if row has
+    none), else None."""
+    if "edition" not in table:
+        return None
+    own = row["edition"].iloc[0] if len(row) else None
+    if isinstance(own, str) and own:
+        return own
+    eds = {e for e in table["edition"] if isinstance(e, str) and e}
+    return eds.pop() if len(eds) == 1 else None
+
+
 def _rank(c: RankClaim, st: Store, edition: str | None = None) -> ClaimResult:
     import critmin
 
@@ -74,7 +86,7 @@ def _rank(c: RankClaim, st: Store, edition: str | None = None) -> ClaimResult:
     rk = int(row["rank"].iloc[0])
     n = int(r["rank"].notna().sum())
     v = checks.compare(rk, c.claimed, c.op, 0.0)
-    ed = row["edition"].iloc[0] if "edition" in row else None
+    ed = _edition_of(r, row)
     expl = (
         f"{code} ranks {rk} of {n} ranked producers in {what}{f' in {ed}' if ed else ''} "
         f"(claimed {_OP_WORDS[c.op]}{c.claimed})."
@@ -111,7 +123,7 @@ def _share(c: ShareClaim, st: Store, edition: str | None = None) -> ClaimResult:
         )
     s = float(row["share"].iloc[0])
     v = checks.compare(s, c.claimed, c.op, c.tolerance, relative=False)
-    ed = row["edition"].iloc[0] if "edition" in row else None
+    ed = _edition_of(p, row)
     expl = (
         f"{code} has {100 * s:.1f} % of {what}{f' in {ed}' if ed else ''} (sum of the country rows; "
         f"claimed {_OP_WORDS[c.op]}{100 * c.claimed:.1f} % ± {100 * c.tolerance:.1f} points)."
