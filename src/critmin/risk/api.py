@@ -142,7 +142,9 @@ def supply_risk(
     top : int
         N of the rank-stability probability ``p_top`` (rank <= N).
     params : mapping, optional
-        Parameter overrides, ``{"eol_rir": 0.1}`` or ``{"eol_rir": {"tin": 0.3}}``.
+        Parameter overrides, ``{"eol_rir": 0.1}`` or ``{"eol_rir": {"tin": 0.3}}``;
+        ``{"agreement_partners": True}`` gives EU trade-agreement partners t = 0.8 on the
+        EU27's sourcing side (off by default, as the 2023 study applies the method).
     trade_factors : mapping, optional
         ISO3 to EU trade factor t (e.g. ``{"CHN": 1.3}`` for export restrictions).
     wgi_window : int, optional

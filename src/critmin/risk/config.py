@@ -23,6 +23,7 @@ __all__ = [
     "Stage",
     "Supply",
     "agreement_partners",
+    "agreements_applied",
     "mapping",
     "param",
     "parameters",
@@ -102,6 +103,21 @@ def _agreements() -> dict[str, Any]:
         if e.get("source") not in srcs or "since" not in e:
             raise SpecError("trade_agreements.yaml", "needs since and a known source", iso)
     return data
+
+
+def agreements_applied(overrides: Mapping[str, Any] | None = None) -> bool:
+    """Whether EU trade-agreement partners get t = 0.8 on the EU27's sourcing side.
+
+    Default ``parameters.yaml`` ``trade_factor.agreement_partners`` (false: the 2023 study
+    gives partners t = 1, see its ``agreement_partners_source``); a user turns the 2017
+    guidelines' reduction on with ``params={"agreement_partners": True}``.
+    """
+    user = (overrides or {}).get("agreement_partners")
+    if user is None:
+        return bool(parameters()["trade_factor"].get("agreement_partners", False))
+    if not isinstance(user, bool):
+        raise ValidationError(f"agreement_partners must be true or false, not {user!r}")
+    return user
 
 
 def agreement_partners(year: int) -> dict[str, str]:

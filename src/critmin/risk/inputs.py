@@ -22,6 +22,7 @@ from critmin.risk.config import (
     Stage,
     Supply,
     agreement_partners,
+    agreements_applied,
     mapping,
     param,
     parameters,
@@ -565,7 +566,11 @@ def _assemble(
                 restrictions=_restriction_params(commodity, int(y), sorted(mem)),
                 domestic=domestic,
                 alt_imports=alt_imports,
-                partners=agreement_partners(int(y)) if _is_eu27(mem) else {},
+                partners=(
+                    agreement_partners(int(y))
+                    if _is_eu27(mem) and agreements_applied(overrides)
+                    else {}
+                ),
             )
         )
     return out
