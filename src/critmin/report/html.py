@@ -7,7 +7,7 @@ import html
 import json
 from typing import TYPE_CHECKING, Any
 
-from critmin.report.labels import is_plain, label, metric, unit_of
+from critmin.report.labels import METRICS, WORDED, is_plain, label, metric, unit_of, value_label
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -113,7 +113,7 @@ def _cell(v: Any, col: str) -> tuple[str, bool]:
     if isinstance(v, bool):
         return ("yes" if v else "no"), False
     if is_plain(col) and isinstance(v, int | float):
-        return (str(int(v)) if float(v).is_integer() else str(v)), True
+        return (str(int(v)) if float(v).is_integer() else f"{float(v):.6g}"), True
     if isinstance(v, int) and not isinstance(v, bool):
         return f"{v:,}", True
     if isinstance(v, float):
@@ -128,10 +128,11 @@ def _cell(v: Any, col: str) -> tuple[str, bool]:
             return f"{v:,.0f}", True
         return f"{v:,.4g}", True
     if isinstance(v, list | tuple):
-        return html.escape(", ".join(str(x) for x in v)), False
+        items = [value_label(str(x)) if col in WORDED else str(x) for x in v]
+        return html.escape(", ".join(items)), False
     if isinstance(v, dict):
         return html.escape(json.dumps(v, ensure_ascii=False, default=str)), False
-    s = str(v)
+    s = value_label(str(v)) if col in WORDED else str(v)
     if col == "verdict":
         return (
             f'<span class="verdict {html.escape(s)}">{html.escape(s.replace("_", " "))}</span>',
@@ -146,6 +147,9 @@ def _present(row: dict[str, Any]) -> dict[str, Any]:
     if "metric" in row and "value" in row:
         text, value, unit = metric(str(row["metric"]), row["value"], row.get("unit"))
         row = {**row, "metric": text, "value": value, "unit": unit}
+    elif "item" in row and "value" in row and str(row["item"]) in METRICS:
+        text, value, unit = metric(str(row["item"]), row["value"], row.get("unit"))
+        row = {**row, "item": text, "value": value, "unit": unit}
     name = str(row.get("name") or row.get("metric") or "")
     if name.lower().endswith("year") and isinstance(row.get("value"), int | float):
         row = {**row, "value": str(int(row["value"]))}

@@ -16,10 +16,12 @@ import re
 __all__ = [
     "LABELS",
     "METRICS",
+    "WORDED",
     "is_plain",
     "label",
     "metric",
     "unit_of",
+    "value_label",
 ]
 
 #: Column name -> (label, unit). Unit "" for text and counts; "%" for fractions shown as percent.
@@ -51,6 +53,12 @@ LABELS: dict[str, tuple[str, str]] = {
     "computed": ("Computed", ""),
     "explanation": ("Explanation", ""),
     "revision": ("Editions", ""),
+    "claim_text": ("Quoted sentence", ""),
+    "claim_type": ("Claim type", ""),
+    "op": ("Comparison", ""),
+    "tolerance": ("Tolerance", "fraction"),
+    "hedge": ("Hedge word", ""),
+    "reason": ("Why not checkable", ""),
     "n_periods": ("Periods averaged", ""),
     "series": ("Price series", ""),
     "period": ("Period", ""),
@@ -115,6 +123,53 @@ METRICS: dict[str, tuple[str, str]] = {
     "in_situ_value_usd": ("In-situ value (not a valuation)", "USD"),
     "recoverable_value_usd": ("Recoverable value", "USD"),
 }
+
+#: Explanation rows of a valuation (deterministic vs Monte Carlo NPV).
+METRICS.update(
+    {
+        "npv_deterministic": ("NPV on the price deck (deterministic)", "USD"),
+        "mc_npv_median": ("NPV, Monte Carlo median", "USD"),
+        "gap": ("Gap: Monte Carlo median - deterministic", "USD"),
+        "deck_mean_price": ("Price deck, mean over the life", ""),
+        "mc_median_price_mean": ("Median simulated price, mean over the life", ""),
+        "npv_at_mc_median_price_path": ("NPV on the median simulated price path", "USD"),
+        "gap_from_price_level": ("Part of the gap from the price level", "USD"),
+        "gap_from_dispersion_and_nonlinearity": (
+            "Part of the gap from price dispersion and non-linearity",
+            "USD",
+        ),
+        "long_run_price": ("Long-run price of the model", ""),
+        "half_life": ("Half-life of price shocks", ""),
+    }
+)
+
+#: Columns whose cells are identifiers with a reading: printed through :func:`value_label`.
+WORDED = frozenset({"measure", "qualifier", "stage", "defaults_used", "irr_status", "status"})
+
+#: Cell values -> human wording (others: underscores to spaces).
+VALUES: dict[str, str] = {
+    "mine_production": "Mine production",
+    "primary_production": "Primary production",
+    "refinery_production": "Refinery production",
+    "secondary_production": "Secondary production",
+    "reserves": "Reserves",
+    "capacity": "Capacity",
+    "not_available": "not available",
+    "lower_bound": "lower bound",
+    "upper_bound": "upper bound",
+    "si_sr": "substitution index (SI_SR)",
+    "eol_rir": "end-of-life recycling input rate (EoL-RIR)",
+    "import_reliance": "import reliance",
+    "economic_vulnerability": "economic vulnerability",
+}
+
+
+def value_label(value: str) -> str:
+    """Human wording of an identifier cell (``primary_production`` -> "Primary production");
+    a comma-separated list is worded item by item."""
+    parts = [p.strip() for p in str(value).split(",")]
+    return ", ".join(VALUES.get(p, p.replace("_", " ")) for p in parts)
+
 
 _SUFFIX_UNITS: list[tuple[str, str]] = [
     ("_g_t", "g/t"),
