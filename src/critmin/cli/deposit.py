@@ -145,7 +145,7 @@ def stats(
             raise SpecError(str(spec), "no intercept rule", field="exploration.intercepts")
         emit(ex["intercepts"].head(top), fmt, title=f"Best intercepts — {sp.name}")
         return
-    u = sp.grade.unit
+    u: str = sp.grade.unit
     rows = [{"statistic": "holes_drilled", "value": float(ex["holes_drilled"]), "unit": "holes"}]
     if "hit" in ex:
         for k, v in ex["hit"].items():
