@@ -1,6 +1,11 @@
 """Benchmark: ``critmin claims check ARTICLE`` (extract then check) on a 1,000-word article.
 
-Run: ``.venv/bin/python bench/bench_claims.py [--runs N]``. Writes ``bench/RESULTS-claims.md``.
+Run: ``.venv/bin/python bench/bench_claims.py [--runs N] [--before DIR]``. Writes
+``bench/RESULTS-claims.md``.
+
+``--before DIR``: DIR holds an earlier copy of the package (``DIR/critmin``); its fresh-process
+runs alternate with the working tree's (``PYTHONPATH=DIR``), so both see the same load of a
+shared machine, and the table gains a before/after pair.
 
 The article is the seed story (``../shared/reference/news/kazakhstan-gallium-2025.txt``)
 followed by the quoted news fixtures (``tests/fixtures/news/*.txt``), cut to 1,000 words.
@@ -46,17 +51,18 @@ def article(words: int = 1000) -> str:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--before", type=Path, default=None, help="earlier package copy (DIR/critmin)")
+    ap.add_argument("--before-note", default="", help="what the earlier copy is (for the results)")
     args = ap.parse_args()
+    load0 = os.getloadavg()[0]
     text = article()
     n_words = len(text.split())
     with tempfile.TemporaryDirectory() as d:
         path = Path(d) / "article.txt"
         path.write_text(text, "utf-8")
-        env = dict(os.environ)
-        cli, cli_cpu = [], []
         import resource
 
-        for _ in range(args.runs):
+        def fresh(env: dict[str, str]) -> tuple[float, float]:
             r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
             t = time.perf_counter()
             subprocess.run(
@@ -66,9 +72,21 @@ def main() -> None:
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,
             )
-            cli.append(time.perf_counter() - t)
+            wall = time.perf_counter() - t
             r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
-            cli_cpu.append(r1.ru_utime + r1.ru_stime - r0.ru_utime - r0.ru_stime)
+            return wall, r1.ru_utime + r1.ru_stime - r0.ru_utime - r0.ru_stime
+
+        env = dict(os.environ)
+        env_before = {**env, "PYTHONPATH": str(args.before)} if args.before else None
+        cli, cli_cpu, old, old_cpu = [], [], [], []
+        for _ in range(args.runs):
+            if env_before is not None:
+                w, c = fresh(env_before)
+                old.append(w)
+                old_cpu.append(c)
+            w, c = fresh(env)
+            cli.append(w)
+            cli_cpu.append(c)
     from critmin.claims import check_claims, parse_claims
     from critmin.claims.extract import extract
     from critmin.data.store import get_store
@@ -86,7 +104,13 @@ def main() -> None:
         full.append(time.perf_counter() - t)
         cpu.append(time.process_time() - c)
         n_claims = len(doc["claims"])
-    rows = [
+    rows = []
+    if args.before:
+        rows += [
+            ("before: critmin claims check ARTICLE (fresh process)", old),
+            ("before: the same, CPU time of the process (user + system)", old_cpu),
+        ]
+    rows += [
         ("critmin claims check ARTICLE (fresh process, extract + check)", cli),
         ("the same, CPU time of the process (user + system)", cli_cpu),
         ("extract (in process, store open)", ext),
@@ -97,13 +121,16 @@ def main() -> None:
     md = [
         "# Claims: extract and check an article",
         "",
-        f"Command: `.venv/bin/python bench/bench_claims.py --runs {args.runs}`  ",
+        f"Command: `.venv/bin/python bench/bench_claims.py --runs {args.runs}"
+        + (f" --before {args.before} --before-note ..." if args.before else "")
+        + "`  ",
         f"Machine: {os.cpu_count()} cores, {platform.machine()}, Python {platform.python_version()} "
         "(shared with other jobs)  ",
         f"Date: {now}",
         "",
         f"Article: {n_words} words (seed story + quoted news fixtures), {n_claims} draft claims.",
         "",
+        *([f"Before: {args.before_note or args.before}", ""] if args.before else []),
         "| what | median [s] | min [s] | max [s] |",
         "|---|---|---|---|",
     ]
@@ -115,7 +142,7 @@ def main() -> None:
         "shared (load average in the notes): wall times include waiting for a core; the CPU time",
         "row is the work itself.",
         "",
-        f"Load average at the start: {os.getloadavg()[0]:.1f} (1 min).",
+        f"Load average (1 min): {load0:.1f} at the start, {os.getloadavg()[0]:.1f} at the end.",
         "",
     ]
     (ROOT / "bench" / "RESULTS-claims.md").write_text("\n".join(md), "utf-8")

@@ -485,7 +485,7 @@ def price(
         df = df[df["date"] < upper]
     if df.empty:
         raise DataNotFoundError(f"no prices for {sid} between {start} and {end}")
-    if unit is not None:
+    if unit is not None and unit != str(df["unit"].iloc[0]):  # same unit: no pint needed
         from critmin.units import factor
 
         f = factor(str(df["unit"].iloc[0]), unit)

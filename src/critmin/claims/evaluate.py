@@ -203,9 +203,14 @@ def _by_edition(
         if not m:
             return base
         measure, year = measure or m[0]["measure"], year or int(m[0]["year"])
-    obs = st.observations(cid, measure, year, all_editions=True, include_user=False)
+    reported = st.observation_editions(cid)  # one query per commodity (memoised)
     eds = sorted(
-        {str(e) for e in obs["edition"].dropna()}, key=lambda e: (edition_date(e) or (0, 0), e)
+        {
+            str(r["edition"])
+            for r in reported
+            if r["measure"] == measure and r["year"] == year and r["edition"] is not None
+        },
+        key=lambda e: (edition_date(e) or (0, 0), e),
     )
     if len(eds) < 2:
         return base
@@ -414,6 +419,13 @@ def evaluate(
 
 
 def evaluate_file(claims: ClaimsFile, store: Store | None = None) -> list[ClaimResult]:
-    """Evaluate every claim of a file, in order (the source's date and origins apply to all)."""
+    """Evaluate every claim of a file, in order (the source's date and origins apply to all).
+
+    The claims share one memoised view of the store (:func:`critmin.claims._memo.memo_store`):
+    claims about the same commodity ask the same questions, and each is asked once.
+    """
+    from critmin.claims._memo import memo_store
+
     src = claims.source
-    return [evaluate(c, store, date=src.date, origins=src.origins) for c in claims.claims]
+    st = memo_store(_store(store))
+    return [evaluate(c, st, date=src.date, origins=src.origins) for c in claims.claims]

@@ -1,8 +1,13 @@
-/* Claims page: paste, upload or load the shipped claims YAML, post it with the key to
-   /api/v1/claims/check, show a verdict per claim with its figures, explanation and evidence. */
+/* Claims page. From article text: post the pasted text to /api/v1/claims/extract (the
+   rules of `critmin claims extract`), show each draft claim with its quoted sentence and
+   editable fields, then post the edited draft (JSON, which is YAML) to /api/v1/claims/check.
+   From a claims YAML: paste, upload or load the shipped example and post it to the same
+   check. Either way: a verdict per claim with its figures, explanation and evidence. */
 "use strict";
 
-const VERDICT_LABEL = { supported: "supported", contradicted: "contradicted", not_checkable: "not checkable" };
+const VERDICT_LABEL = { supported: "supported", contradicted: "contradicted", not_checkable: "not checkable", not_independent: "not independent" };
+/* The comparison operators of a claims file, in words (critmin.claims.result.OP_WORDS). */
+const OP_LABEL = { eq: "about (=)", ge: "at least (≥)", le: "at most (≤)", gt: "more than (>)", lt: "less than (<)" };
 
 function figure(v) {
   if (v === null || v === undefined) return "—";
@@ -68,13 +73,14 @@ function claimCard(c) {
 }
 
 function showClaims(rows) {
-  const counts = { supported: 0, contradicted: 0, not_checkable: 0 };
+  const counts = { supported: 0, contradicted: 0, not_checkable: 0, not_independent: 0 };
   for (const r of rows) counts[r.verdict] = (counts[r.verdict] || 0) + 1;
   const kpi = (v, l, cls) => el("div", { class: "kpi " + cls }, el("div", { class: "v", text: String(v) }), el("div", { class: "l", text: l }));
   document.getElementById("cl-kpis").replaceChildren(
     kpi(counts.supported, "supported", "v-supported"),
     kpi(counts.contradicted, "contradicted", "v-contradicted"),
-    kpi(counts.not_checkable, "not checkable", "v-not_checkable"));
+    kpi(counts.not_checkable, "not checkable", "v-not_checkable"),
+    kpi(counts.not_independent, "not independent", "v-not_independent"));
   document.getElementById("cl-results").replaceChildren(...rows.map(claimCard));
   const flat = rows.map((r) => ({ id: r.id, type: r.type, verdict: r.verdict, claimed: r.claimed, computed: r.computed, unit: r.unit, text: r.text, explanation: r.explanation, sources: (r.sources || []).join("; ") }));
   document.getElementById("cl-tools").replaceChildren(csvBlobLink(flat, "claims-verdicts"));
@@ -124,7 +130,143 @@ function readUpload() {
   f.text().then((t) => { document.getElementById("cl-text").value = t; });
 }
 
+/* ---- From article text: draft, edit, check ---------------------------------------- */
+
+/* What a claimed figure is, by claim type (critmin.claims.spec); other types carry a unit. */
+const CLAIMED_UNIT = { share: "fraction", rank: "rank", growth: "ratio", membership: "true or false" };
+
+let DRAFT = null; // the last draft: { source, claims, editable }
+
+function fieldText(v) {
+  if (v === null || v === undefined) return "";
+  if (typeof v === "object") return JSON.stringify(v);
+  return String(v);
+}
+
+/* One editable field of a draft claim: a select for the operator, a text input otherwise. */
+function draftInput(c, i, f) {
+  const id = "dr-" + i + "-" + f;
+  let input;
+  if (f === "op") {
+    input = el("select", { id: id, name: f, "data-field": f });
+    for (const [k, words] of Object.entries(OP_LABEL)) {
+      const o = el("option", { value: k, text: words });
+      if ((c.op || "eq") === k) o.setAttribute("selected", "");
+      input.append(o);
+    }
+  } else {
+    input = el("input", { id: id, name: f, "data-field": f, value: fieldText(c[f]), size: f === "year" ? "6" : "12", autocomplete: "off" });
+    if (["measure", "year", "tolerance"].includes(f)) input.setAttribute("placeholder", "default");
+    if (f === "year") input.setAttribute("inputmode", "numeric");
+  }
+  const hint = f === "claimed" && CLAIMED_UNIT[c.type] ? " [" + CLAIMED_UNIT[c.type] + "]" : "";
+  return el("label", { for: id }, labelOf(f, f === "tolerance") + hint, input);
+}
+
+function draftCard(c, i, editable) {
+  const fields = editable[c.type] || [];
+  const keep = el("input", { type: "checkbox", id: "dr-" + i + "-keep", "data-field": "_keep", checked: "" });
+  const card = el("fieldset", { class: "draft t-" + c.type, "data-id": c.id, "data-type": c.type, "data-index": String(i) },
+    el("legend", {}, el("code", { text: c.id }), " ", el("span", { class: "note", text: labelOf("claim_type") + ": " + c.type })),
+    el("blockquote", { class: "quote", title: labelOf("claim_text"), text: c.text || "" }));
+  const grid = el("div", { class: "draft-fields" }, ...fields.map((f) => draftInput(c, i, f)));
+  grid.append(el("label", { class: "check", for: "dr-" + i + "-keep" }, keep, "check this claim"));
+  card.append(grid);
+  if (c.hedge) card.append(el("p", { class: "note", text: labelOf("hedge") + ": " + c.hedge }));
+  if (c.reason) card.append(el("p", { class: "note reason", text: labelOf("reason") + ": " + c.reason }));
+  if (c.note) card.append(el("p", { class: "note", text: labelOf("note") + ": " + c.note }));
+  return card;
+}
+
+function showDraft(body) {
+  DRAFT = body;
+  const box = document.getElementById("dr-claims");
+  box.replaceChildren(...body.claims.map((c, i) => draftCard(c, i, body.editable || {})));
+  document.getElementById("dr-help").textContent =
+    body.n_claims + " draft claims (" + body.n_untyped + " untyped: kept with the reason they cannot be checked). " +
+    "Each is drafted by rules from its quoted sentence: check the commodity, country, measure, year, claimed value, " +
+    "comparison and tolerance before checking. Leave a field empty to drop it (its default applies).";
+  document.getElementById("draft-card").hidden = false;
+}
+
+/* The draft with the reader's edits: every field as typed (the server validates and converts). */
+function editedDraft() {
+  const claims = [];
+  let left = 0;
+  for (const card of document.querySelectorAll("#dr-claims fieldset.draft")) {
+    const c = Object.assign({}, DRAFT.claims[Number(card.getAttribute("data-index"))]);
+    if (!card.querySelector("[data-field=_keep]").checked) { left += 1; continue; }
+    for (const input of card.querySelectorAll("input[data-field], select[data-field]")) {
+      const f = input.getAttribute("data-field");
+      if (f === "_keep") continue;
+      const v = input.value.trim();
+      if (v === "") delete c[f];
+      else c[f] = v;
+    }
+    claims.push(c);
+  }
+  return { doc: { source: DRAFT.source, claims: claims }, left: left };
+}
+
+async function extractArticle(ev) {
+  ev.preventDefault();
+  const status = document.getElementById("ar-status");
+  const btn = document.getElementById("ar-extract");
+  const key = document.getElementById("cl-key").value;
+  const text = document.getElementById("ar-text").value;
+  const date = document.getElementById("ar-date").value.trim();
+  status.removeAttribute("data-done");
+  btn.disabled = true;
+  try {
+    if (!key) throw new Error("give the API key");
+    if (!text.trim()) throw new Error("paste the article text first");
+    status.textContent = "drafting…";
+    const payload = { text: text };
+    if (date) payload.date = date;
+    const body = await getJSON(API + "/claims/extract", {
+      method: "POST", body: JSON.stringify(payload),
+      headers: { "X-API-Key": key, "Content-Type": "application/json" },
+    });
+    await loadLabels();
+    showDraft(body);
+    status.textContent = body.n_claims + " draft claims: review them below, then check";
+    status.setAttribute("data-done", "true");
+  } catch (err) {
+    showError(status, err);
+  } finally {
+    btn.disabled = false;
+  }
+}
+
+async function checkDraft() {
+  const status = document.getElementById("dr-status");
+  const btn = document.getElementById("dr-check");
+  const key = document.getElementById("cl-key").value;
+  status.removeAttribute("data-done");
+  btn.disabled = true;
+  try {
+    if (!key) throw new Error("give the API key");
+    if (!DRAFT) throw new Error("draft the claims first");
+    const { doc, left } = editedDraft();
+    if (!doc.claims.length) throw new Error("every claim is unticked: tick at least one to check");
+    status.textContent = "checking…";
+    const fd = new FormData();
+    fd.append("file", new Blob([JSON.stringify(doc)], { type: "application/json" }), "draft.json");
+    const rows = await getJSON(API + "/claims/check", { method: "POST", body: fd, headers: { "X-API-Key": key } });
+    showClaims(rows);
+    status.textContent = rows.length + " claims checked" + (left ? " (" + left + " unticked, not checked)" : "");
+    status.setAttribute("data-done", "true");
+  } catch (err) {
+    showError(status, err);
+  } finally {
+    btn.disabled = false;
+    document.body.setAttribute("data-ready", "true");
+  }
+}
+
 document.addEventListener("DOMContentLoaded", () => {
+  document.getElementById("article-form").addEventListener("submit", extractArticle);
+  document.getElementById("dr-check").addEventListener("click", checkDraft);
   document.getElementById("claims-form").addEventListener("submit", runClaims);
   document.getElementById("cl-load-example").addEventListener("click", loadExample);
   document.getElementById("cl-file").addEventListener("change", readUpload);
