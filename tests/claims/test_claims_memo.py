@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from critmin.claims import evaluate, load_claims
-from critmin.claims._memo import memo_store
 from critmin.claims.evaluate import evaluate_file
+from critmin.data.memo import memo_view as memo_store
 from critmin.data.store import Store, get_store
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "kazakhstan-2025" / "claims.yaml"

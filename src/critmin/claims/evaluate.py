@@ -421,11 +421,11 @@ def evaluate(
 def evaluate_file(claims: ClaimsFile, store: Store | None = None) -> list[ClaimResult]:
     """Evaluate every claim of a file, in order (the source's date and origins apply to all).
 
-    The claims share one memoised view of the store (:func:`critmin.claims._memo.memo_store`):
+    The claims share one memoised view of the store (:func:`critmin.data.memo.memo_view`):
     claims about the same commodity ask the same questions, and each is asked once.
     """
-    from critmin.claims._memo import memo_store
+    from critmin.data.memo import memo_view
 
     src = claims.source
-    st = memo_store(_store(store))
+    st = memo_view(_store(store))
     return [evaluate(c, st, date=src.date, origins=src.origins) for c in claims.claims]
