@@ -101,3 +101,14 @@ def test_explain_shows_grade_and_default_reasons(capsys: pytest.CaptureFixture[s
     assert "data_quality" in out and "default: assumption" in out
     assert run(["risk", "explain", "cobalt"]) == 0
     assert "Data quality: grade" in " ".join(capsys.readouterr().out.split())
+
+
+def test_explain_eu_sourcing_switch(capsys: pytest.CaptureFixture[str]) -> None:
+    args = ["risk", "explain", "tellurium", "--format", "json"]
+    assert run(args) == 0
+    default = json.loads(capsys.readouterr().out)
+    assert run([*args, "--eu-sourcing", "study2023"]) == 0
+    study = json.loads(capsys.readouterr().out)
+    assert not any(r["factor"] == "sourcing_share" for r in default)
+    assert any(r["factor"] == "sourcing_share" for r in study)
+    assert run([*args, "--eu-sourcing", "nope"]) != 0

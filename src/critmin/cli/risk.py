@@ -34,6 +34,14 @@ DomesticOpt = Annotated[
         help="Domestic supply: auto (own_governance for EU27, secure otherwise), own_governance or secure.",
     ),
 ]
+EuSourcingOpt = Annotated[
+    str,
+    typer.Option(
+        "--eu-sourcing",
+        help="EU27 sourcing and IR where critmin has no data: critmin (default: EC fallback, "
+        "IR placeholder) or study2023 (the EU 2023 study's published EU sourcing, 2016-2020).",
+    ),
+]
 YearOpt = Annotated[
     int | None,
     typer.Option("--year", "-y", help="Latest production year to use (default: latest with data)."),
@@ -101,6 +109,7 @@ def rank(
         int | None, typer.Option("--limit", help="Show only the first N rows per method.")
     ] = None,
     domestic: DomesticOpt = "auto",
+    eu_sourcing: EuSourcingOpt = "critmin",
     fmt: FormatOpt = Format.table,
 ) -> None:
     """Rank commodities by supply risk, by one method or all side by side.
@@ -115,7 +124,16 @@ def rank(
     from critmin.cli._progress import step
 
     with step(f"supply risk for {importer} ({draws:,} draws)"):
-        df = supply_risk(importer, method, year, draws=draws, seed=seed, top=top, domestic=domestic)
+        df = supply_risk(
+            importer,
+            method,
+            year,
+            draws=draws,
+            seed=seed,
+            top=top,
+            domestic=domestic,
+            params={"eu_sourcing": eu_sourcing},
+        )
     a = df.attrs
     ms = list(dict.fromkeys(df["method"]))
     if len(ms) > 1 and fmt is Format.table:
@@ -154,6 +172,7 @@ def explain(
     importer: ImporterOpt = "EU27",
     year: YearOpt = None,
     domestic: DomesticOpt = "auto",
+    eu_sourcing: EuSourcingOpt = "critmin",
     fmt: FormatOpt = Format.table,
 ) -> None:
     """Show every factor of one commodity's index: value, unit and source rows.
@@ -162,7 +181,9 @@ def explain(
     """
     from critmin.risk import explain as _explain
 
-    df = _explain(commodity, method, importer, year, domestic=domestic)
+    df = _explain(
+        commodity, method, importer, year, domestic=domestic, params={"eu_sourcing": eu_sourcing}
+    )
     a = df.attrs
     if fmt is not Format.table:
         emit(df, fmt)

@@ -54,11 +54,17 @@ def _prepare(
     store: Store | None,
     domestic: str = "auto",
 ) -> tuple[str, list[str], dict[str, list[Stage]], Governance, RiskData]:
-    from critmin.risk import inputs
+    from critmin.risk import inputs, study2023
     from critmin.risk.quality import resolve_domestic
 
+    use_study = study2023.requested(params)
     data = inputs.load(store)
     label, members = inputs.importer_members(importer, data)
+    if use_study and label.upper() != "EU27":
+        raise ValidationError(
+            f"eu_sourcing=study2023 is the EU's own sourcing: it applies to the EU27 importer "
+            f"only, not {label}"
+        )
     dom = resolve_domestic(domestic, label)
     if commodities is None:
         cids = sorted(data.commodities["commodity"])
@@ -71,6 +77,8 @@ def _prepare(
     stages: dict[str, list[Stage]] = {}
     for c in cids:
         st = inputs.stages(c, members, data, year, params, dom)
+        if use_study:
+            st = study2023.apply(st, label)
         if st:
             stages[c] = st
         elif strict:
@@ -81,6 +89,7 @@ def _prepare(
         {c for sl in stages.values() for s in sl for c in s.global_supply.iso3}
         | {c for sl in stages.values() for s in sl if s.imports for c in s.imports.iso3}
         | {c for sl in stages.values() for s in sl if s.alt_imports for c in s.alt_imports.iso3}
+        | {c for sl in stages.values() for s in sl if s.sourcing for c in s.sourcing.iso3}
     )
     last = max(s.year for sl in stages.values() for s in sl)
     gov = inputs.governance(
@@ -144,7 +153,10 @@ def supply_risk(
     params : mapping, optional
         Parameter overrides, ``{"eol_rir": 0.1}`` or ``{"eol_rir": {"tin": 0.3}}``;
         ``{"agreement_partners": True}`` gives EU trade-agreement partners t = 0.8 on the
-        EU27's sourcing side (off by default, as the 2023 study applies the method).
+        EU27's sourcing side (off by default, as the 2023 study applies the method);
+        ``{"eu_sourcing": "study2023"}`` gives the EU27's stages without EU sourcing data
+        the 2023 study's published EU sourcing, and an IR placeholder the IR it bounds
+        (:mod:`critmin.risk.study2023`; off by default, ``critmin``).
     trade_factors : mapping, optional
         ISO3 to EU trade factor t (e.g. ``{"CHN": 1.3}`` for export restrictions).
     wgi_window : int, optional
@@ -446,7 +458,9 @@ def explain(
                     "value": r["hhi_wgi_sourcing"][0],
                     "unit": "0-10",
                     "source": (
-                        f"domestic (1-IR) + imports (IR) by origin, cepii_baci hs6={s.hs6} {s.trade_year}"
+                        f"EU sourcing given whole: {s.sourcing.basis}"
+                        if s.sourcing is not None
+                        else f"domestic (1-IR) + imports (IR) by origin, cepii_baci hs6={s.hs6} {s.trade_year}"
                         if s.imports is not None
                         else "domestic (1-IR) + foreign part of global supply (IR) "
                         "(stand-in: no clean HS6 code for this stage)"

@@ -423,6 +423,14 @@ class Stage:
     partners : dict of str to str
         Trade-agreement partners (t = 0.8 on the sourcing side) with their source;
         only for the EU27 as importer.
+    sourcing : Supply or None
+        EU sourcing shares given whole (domestic members and imports together, e.g. the
+        2023 study's Appendix 7, :mod:`critmin.risk.study2023`); when set, the EU method
+        uses them for HHI_WGI,t(sourcing) instead of composing domestic production and
+        imports. The other methods are unchanged.
+    sourcing_t : dict of str to float
+        Published trade factor t per sourcing country; wins over the rules and a user value
+        on the sourcing side (empty: t from the rules).
     """
 
     commodity: str
@@ -443,3 +451,5 @@ class Stage:
     domestic: str = "own_governance"
     alt_imports: Supply | None = None
     partners: dict[str, str] = field(default_factory=dict)
+    sourcing: Supply | None = None
+    sourcing_t: dict[str, float] = field(default_factory=dict)

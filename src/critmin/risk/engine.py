@@ -70,6 +70,35 @@ def _partnered(t: Array, codes: list[str], stage: Stage, user: Mapping[str, floa
     return out
 
 
+def _given_sourcing(
+    stage: Stage,
+    gov: Governance,
+    wgi: Array,
+    n: int,
+    rng: np.random.Generator | None,
+    user: Mapping[str, float] | None,
+) -> Array:
+    """HHI_WGI,t of sourcing shares given whole (``stage.sourcing``), shape (n,).
+
+    Members of the importer are weighted by their own scaled WGI (``own_governance``) or
+    by 0 (``secure``); t is the published value of the row (``stage.sourcing_t``), else
+    the user's, else the rules (members 0.8, documented restrictions, partners).
+    """
+    sup = stage.sourcing
+    assert sup is not None
+    sh = np.broadcast_to(sup.shares(), (n, len(sup.iso3)))
+    w = m.wgi_scaled(wgi[:, gov.index(sup.iso3)])
+    if stage.domestic != "own_governance":
+        w = np.where(np.isin(np.asarray(sup.iso3), stage.members), 0.0, w)
+    t = _restricted(trade_factors(sup.iso3, stage.members, user), sup.iso3, stage, rng, n, user)
+    t = _partnered(t, sup.iso3, stage, user)
+    if stage.sourcing_t:
+        pub = np.array([stage.sourcing_t.get(c, np.nan) for c in sup.iso3])
+        t = np.where(np.isnan(pub), t, pub)
+    out: Array = m.hhi_wgi(sh, w, t)
+    return out
+
+
 def evaluate(
     stage: Stage,
     gov: Governance,
@@ -178,6 +207,8 @@ def evaluate(
         pi = m.political_instability(pv[:, gi[~mem]])
         import_hhi = np.full(n, np.nan)
 
+    if stage.sourcing is not None:
+        hhi_src = _given_sourcing(stage, gov, wgi, n, rng_p, user_trade_factors)
     eu = m.eu_supply_risk(hhi_gs, hhi_src, ir, p["eol_rir"], p["si_sr"])
     dp = m.usgs_disruption_potential(s, w_g / 10.0)
     usgs = m.usgs_supply_risk(dp, ir, p["economic_vulnerability"])

@@ -102,6 +102,28 @@ def country_rows(
                     "source": "s^2 x g",
                 }
             )
+    if method in ("eu", "eu2020") and stage.sourcing is not None:
+        sup = stage.sourcing
+        sh = sup.shares()
+        ws = m.wgi_scaled(gov.mean[gov.index(sup.iso3)])
+        for i in np.argsort(-sh)[:15]:
+            rows += [
+                {
+                    "factor": "sourcing_share",
+                    "iso3": sup.iso3[i],
+                    "value": sh[i],
+                    "unit": "fraction of EU sourcing (domestic and imports)",
+                    "source": sup.source[i],
+                },
+                {
+                    "factor": "wgi_scaled",
+                    "iso3": sup.iso3[i],
+                    "value": ws[i],
+                    "unit": "0-10",
+                    "source": wgi_src,
+                },
+            ]
+        return rows
     if method in ("geopolrisk",) or (method in ("eu", "eu2020") and stage.imports is not None):
         if stage.imports is not None:
             imp_sup = stage.imports

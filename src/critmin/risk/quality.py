@@ -64,7 +64,7 @@ def placeholder_parts(stage: Stage, method: str) -> dict[str, float]:
     if method in ("eu", "eu2020"):
         return {
             "global_supply": g,
-            "sourcing": src,
+            "sourcing": 0.0 if stage.sourcing is not None else src,
             "import_reliance": ir,
             "eol_rir": 1.0 if stage.params["eol_rir"].default else 0.0,
             "si_sr": 1.0 if stage.params["si_sr"].default else 0.0,
@@ -121,7 +121,10 @@ def structural(
             alts[f"{s.stage} stage only"] = [s]
     for i, s in enumerate(stages):
         alt = copy.copy(s)
-        if s.imports is not None:
+        if s.sourcing is not None:
+            alt.sourcing = None
+            name = f"{s.stage}: EC fallback instead of the 2023 study's EU sourcing"
+        elif s.imports is not None:
             alt.imports = None
             name = f"{s.stage}: sourcing from production shares instead of BACI {s.hs6}"
         elif s.alt_imports is not None:
