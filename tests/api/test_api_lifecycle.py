@@ -1,7 +1,8 @@
 """Process lifecycle of ``critmin serve``: no worker outlives the server, the store is freed.
 
 Each test starts a real server (``critmin serve``, process backend) on the session store,
-submits a scenario run large enough to be running when the server is signalled, sends
+submits a scenario run large enough to be running when the server is signalled (its two
+read worker processes have answered a read by then), sends
 ``SIGTERM`` or ``SIGKILL`` to the server alone (not its process group), and then checks
 that no process carrying the server's id in its environment is left and that the store
 opens for writing (what ``critmin data import`` needs).
@@ -99,6 +100,7 @@ def _start_server(tmp_path: Path) -> tuple[subprocess.Popen[bytes], str]:
         "CRITMIN_API_KEYS": API_KEY,
         "CRITMIN_API_EXECUTOR": "process",
         "CRITMIN_API_WORKERS": "1",
+        "CRITMIN_API_READ_WORKERS": "2",
         "CRITMIN_API_MAX_DRAWS": "400000",
         "CRITMIN_API_JOB_MEMORY_BYTES": str(4 * 1024**3),
     }
@@ -148,7 +150,9 @@ def test_no_worker_outlives_the_server(tmp_path: Path, sig: signal.Signals) -> N
         job = _submit_scenario(base, 400_000)
         jid = job["job_id"]
         assert _wait(lambda: _get(f"{base}/api/v1/jobs/{jid}", API_KEY)["status"] == "running", 30)
-        assert _wait(lambda: len(_processes_of(proc.pid)) >= 1, 30), "no worker process seen"
+        # the run's process and the two read workers (uncached reads), at least
+        assert _wait(lambda: len(_processes_of(proc.pid)) >= 3, 30), "worker processes missing"
+        assert _get(f"{base}/api/v1/rank/tin?add=KAZ=7t")[0]["rank"] is not None  # a read ran
         workers = _processes_of(proc.pid)
         assert _get(f"{base}/api/v1/jobs/{jid}", API_KEY)["status"] == "running"
         os.kill(proc.pid, sig)  # the server alone, as `kill` would

@@ -123,10 +123,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 w["command"],
                 w["pid"],
             )
+        if s.executor == "process" and s.read_workers > 0:
+            from critmin.api.readpool import ReadPool
+
+            app.state.read_pool = ReadPool(s.read_workers, s.read_timeout_s)
+            app.state.read_pool.start()  # on the loop's thread, which lives as the server
         try:
             yield
         finally:
             jobs.shutdown()
+            if app.state.read_pool is not None:
+                app.state.read_pool.close()
 
     app = FastAPI(
         title="critmin API",
@@ -148,6 +155,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.jobs = jobs
     app.state.modules = {m: False for m in _DOMAIN_MODULES}
     app.state.stale_workers = []
+    app.state.read_pool = None
 
     from critmin.api.routes import dashboard, examples, imports, markets
     from critmin.api.routes import jobs as jobs_routes

@@ -11,24 +11,33 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Hashable
+from collections.abc import Awaitable, Callable, Hashable
 from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:  # pragma: no cover
     from critmin.data.store import Store
 
-__all__ = ["ReadCache", "thread_store"]
+__all__ = ["ReadCache", "set_base_store", "thread_store"]
 
 T = TypeVar("T")
 
 _local = threading.local()
+
+#: The store of this process when it is not the user's default one (a read worker's).
+_BASE: Store | None = None
+
+
+def set_base_store(store: Store | None) -> None:
+    """Make ``store`` the one :func:`thread_store` hands out cursors of (None: the default)."""
+    global _BASE
+    _BASE = store
 
 
 def thread_store() -> Store:
     """A :class:`~critmin.data.store.Store` whose connection is this thread's own cursor."""
     from critmin.data.store import get_store
 
-    base = get_store()
+    base = _BASE if _BASE is not None else get_store()
     cur = getattr(_local, "store", None)
     if cur is None or getattr(_local, "base", None) is not base:
         st = base.for_thread()
@@ -52,6 +61,7 @@ class ReadCache:
         self._data: OrderedDict[Hashable, Any] = OrderedDict()
         self._lock = threading.Lock()
         self._pending: dict[Hashable, threading.Event] = {}
+        self._inflight: dict[Hashable, Any] = {}  # key -> asyncio.Future[bool] (aget)
         self.hits = 0
         self.misses = 0
 
@@ -92,6 +102,44 @@ class ReadCache:
             if ev is not None:
                 ev.set()
         return value
+
+    async def aget(self, key: Hashable, make: Callable[[], Awaitable[T]]) -> T:
+        """The cached value for ``key``, awaiting ``make()`` on a miss (event loop only).
+
+        For computations that run outside the server's threads (a read worker process):
+        concurrent misses of one key on the loop await one ``make()``; if it fails or its
+        caller goes away, each waiter then makes its own. No lock is held while waiting.
+        """
+        import asyncio
+
+        while True:
+            hit = self.peek(key)
+            if hit is not None:
+                return hit  # type: ignore[no-any-return]
+            pending = self._inflight.get(key)
+            if pending is None:
+                break
+            if await asyncio.shield(pending):
+                continue  # stored by the first maker: read it (or make it, if evicted)
+            self.misses += 1
+            return await make()
+        done = asyncio.get_running_loop().create_future()
+        self._inflight[key] = done
+        self.misses += 1
+        ok = False
+        try:
+            value = await make()
+            if self.size:
+                with self._lock:
+                    self._data[key] = value
+                    self._data.move_to_end(key)
+                    while len(self._data) > self.size:
+                        self._data.popitem(last=False)
+            ok = True
+            return value
+        finally:
+            self._inflight.pop(key, None)
+            done.set_result(ok and self.size > 0)
 
     def peek(self, key: Hashable) -> Any:
         """The cached value for ``key`` or ``None`` (counts as a hit when found)."""

@@ -23,8 +23,10 @@ __all__ = [
     "TABLE_RESPONSES",
     "Fmt",
     "FmtQuery",
+    "cached_value",
     "json_body",
     "object_response",
+    "offload",
     "run_heavy",
     "table_response",
     "value_column",
@@ -46,6 +48,75 @@ async def run_heavy(request: Request, fn: Callable[..., Any], *args: Any) -> Any
     return await to_thread.run_sync(lambda: fn(*args), limiter=limiter)
 
 
+def _portable(fn: Any) -> bool:
+    """True for a call a read worker process can take: a ``functools.partial`` of a
+    module-level function whose callable arguments are portable too (closures and
+    lambdas do not pickle)."""
+    import functools
+
+    if isinstance(fn, functools.partial):
+        args = [*fn.args, *fn.keywords.values()]
+        return _portable(fn.func) and all(_portable(a) for a in args if callable(a))
+    name = getattr(fn, "__name__", "")
+    return bool(name) and name != "<lambda>" and getattr(fn, "__qualname__", "") == name
+
+
+def _pool(request: Request) -> Any:
+    """The app's running :class:`~critmin.api.readpool.ReadPool`, or None (thread mode)."""
+    pool = getattr(request.app.state, "read_pool", None)
+    return pool if pool is not None and pool.available else None
+
+
+async def offload(request: Request, fn: Callable[..., Any], *args: Any) -> Any:
+    """``fn(*args)`` in a read worker process when the pool runs and the call pickles,
+    else in a worker thread (:func:`run_heavy`)."""
+    from critmin.api.readpool import PoolUnavailable
+
+    pool = _pool(request)
+    if pool is not None and _portable(fn):
+        try:
+            return await pool.run(fn, *args)
+        except PoolUnavailable:
+            pass  # nothing was sent: compute here
+    return await run_heavy(request, fn, *args)
+
+
+async def cached_value(request: Request, key: tuple[Any, ...], compute: Callable[[], Any]) -> Any:
+    """The app's cached value of ``compute()`` under ``key``, computed once on a miss.
+
+    A hit is answered on the event loop. A miss runs in a read worker process when
+    ``compute`` is a ``functools.partial`` of a module-level function and the pool runs
+    (concurrent misses of a key share one run, awaited without a lock), else in a
+    worker thread with the cache's own single flight.
+    """
+    cache = request.app.state.cache
+    hit = cache.peek(key)
+    if hit is not None:
+        return hit
+    from critmin.api.readpool import PoolUnavailable
+
+    pool = _pool(request)
+    if pool is not None and _portable(compute):
+        try:
+            return await cache.aget(key, lambda: pool.run(compute))
+        except PoolUnavailable:
+            pass  # nothing was sent: compute here
+    return await run_heavy(request, cache.get, key, compute)
+
+
+def _build_table(compute: Callable[[], pd.DataFrame], fmt: str) -> tuple[bytes, str]:
+    """Body and media type of a table (module-level: it runs in read workers too)."""
+    df = compute()
+    if fmt == "csv":
+        return _csv(df).encode("utf-8"), "text/csv; charset=utf-8"
+    return json_body(df), "application/json"
+
+
+def _build_object(compute: Callable[[], Any]) -> bytes:
+    """JSON body of a plain object (module-level: it runs in read workers too)."""
+    return json_body(compute())
+
+
 class Fmt(StrEnum):
     """Response formats of table endpoints."""
 
@@ -59,6 +130,13 @@ FmtQuery = Query(Fmt.json, alias="format", description="json (array of rows) or 
 TABLE_RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {
         "description": "An array of row objects (JSON) or CSV with format=csv.",
+        "headers": {
+            "X-Critmin-Notes": {
+                "description": "How a name was read when not literally (hafnium -> the "
+                "zirconium table): a JSON array of strings; absent when there is nothing to say.",
+                "schema": {"type": "string"},
+            }
+        },
         "content": {
             "application/json": {"schema": {"type": "array", "items": {"type": "object"}}},
             "text/csv": {"schema": {"type": "string"}},
@@ -117,7 +195,9 @@ async def table_response(
 ) -> Response:
     """A cached JSON or CSV response for a DataFrame-producing computation.
 
-    A cache hit is answered on the event loop; a miss computes in the thread pool.
+    A cache hit is answered on the event loop; a miss computes in a read worker process
+    (``compute`` a ``functools.partial`` of a module-level function, process executor)
+    or in the thread pool.
 
     Parameters
     ----------
@@ -133,16 +213,10 @@ async def table_response(
         CSV download name, without extension.
     """
 
-    def build() -> tuple[bytes, str]:
-        df = compute()
-        if fmt is Fmt.csv:
-            return _csv(df).encode("utf-8"), "text/csv; charset=utf-8"
-        return json_body(df), "application/json"
+    import functools
 
-    cache = request.app.state.cache
-    ck = (*key, fmt.value)
-    hit = cache.peek(ck)
-    body, media = hit if hit is not None else await run_heavy(request, cache.get, ck, build)
+    build = functools.partial(_build_table, compute, fmt.value)
+    body, media = await cached_value(request, (*key, fmt.value), build)
     headers = {}
     if fmt is Fmt.csv:
         safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in filename)[:80]
@@ -153,9 +227,8 @@ async def table_response(
 async def object_response(
     request: Request, key: tuple[Any, ...], compute: Callable[[], Any]
 ) -> Response:
-    """A cached JSON response for a plain object."""
-    cache = request.app.state.cache
-    body = cache.peek(key)
-    if body is None:
-        body = await run_heavy(request, cache.get, key, lambda: json_body(compute()))
+    """A cached JSON response for a plain object (computed as in :func:`table_response`)."""
+    import functools
+
+    body = await cached_value(request, key, functools.partial(_build_object, compute))
     return Response(content=body, media_type="application/json")

@@ -73,6 +73,10 @@ DEFAULT_RATE_PER_CLIENT = 1200
 DEFAULT_RATE_PER_KEY = 120
 #: CPU-heavy request handlers (uncached reads, validations, claim checks) running at once.
 DEFAULT_MAX_HEAVY = 2
+#: Read worker processes computing uncached reads (process executor only; 0: threads).
+DEFAULT_READ_WORKERS = 2
+#: Longest one read may compute in a read worker before it is stopped (503). [s]
+DEFAULT_READ_TIMEOUT_S = 300.0
 
 _ENV = {
     "max_body_bytes": "CRITMIN_API_MAX_BODY_BYTES",
@@ -89,6 +93,8 @@ _ENV = {
     "rate_per_client": "CRITMIN_API_RATE_PER_CLIENT",
     "rate_per_key": "CRITMIN_API_RATE_PER_KEY",
     "max_heavy": "CRITMIN_API_MAX_HEAVY",
+    "read_workers": "CRITMIN_API_READ_WORKERS",
+    "read_timeout_s": "CRITMIN_API_READ_TIMEOUT_S",
 }
 
 
@@ -152,6 +158,11 @@ class Settings(BaseModel):
         Requests per minute per API key on key-protected endpoints (0: no limit). [1/min]
     max_heavy : int
         CPU-heavy request handlers running at once (the rest wait their turn).
+    read_workers : int
+        With the ``process`` executor, spawned processes that compute uncached reads
+        (:mod:`critmin.api.readpool`); 0 keeps them in threads of the server.
+    read_timeout_s : float
+        Longest one read may compute in a read worker (then 503). [s]
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -172,6 +183,8 @@ class Settings(BaseModel):
     rate_per_client: int = Field(default=DEFAULT_RATE_PER_CLIENT, ge=0)
     rate_per_key: int = Field(default=DEFAULT_RATE_PER_KEY, ge=0)
     max_heavy: int = Field(default=DEFAULT_MAX_HEAVY, ge=1, le=64)
+    read_workers: int = Field(default=DEFAULT_READ_WORKERS, ge=0, le=32)
+    read_timeout_s: float = Field(default=DEFAULT_READ_TIMEOUT_S, gt=0)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: object) -> Settings:

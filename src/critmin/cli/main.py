@@ -3,7 +3,9 @@
 Sub-command groups live in sibling modules (``data``, ``deposit``, ``value``,
 ``risk``, ``scenario``, ``claims``...), each exposing a ``typer.Typer`` named
 ``app``. Heavy libraries are imported inside command functions so that the cold
-start of a simple query stays well under a second.
+start of a simple query stays well under a second, and :func:`run` imports and
+registers only the module of the command on its line (all of them for ``--help``,
+completion or a name it does not know); ``app`` (module attribute) has them all.
 
 Shell completion: ``critmin --install-completion`` writes the script for the
 current shell into its start-up file; ``critmin --show-completion bash`` (or zsh,
@@ -21,12 +23,12 @@ import sys
 from enum import StrEnum
 from typing import Annotated
 
-import click
 import typer
 
+from critmin.cli import _coerce
 from critmin.errors import CritminError
 
-app = typer.Typer(
+_app = typer.Typer(
     name="critmin",
     help="Critical-minerals intelligence from sourced data.",
     no_args_is_help=True,
@@ -48,26 +50,66 @@ _GROUPS: list[tuple[str, str, str]] = [
 _COMMAND_MODULES: list[str] = ["markets", "demo", "value", "brief", "serve"]
 
 
-def _register() -> None:
-    for mod, name, help_ in _GROUPS:
+#: Module of each top-level command and group, so that :func:`run` imports only the
+#: one it needs (tests/cli/test_cli_cold_path.py checks it against a full registration;
+#: a command missing here still works, through the full registration).
+_MODULE_OF: dict[str, str] = {
+    **{name: mod for mod, name, _ in _GROUPS},
+    **dict.fromkeys(
+        (
+            "commodities",
+            "production",
+            "rank",
+            "concentration",
+            "price",
+            "prices",
+            "country",
+            "reserves",
+            "revisions",
+            "sources",
+        ),
+        "markets",
+    ),
+    **{mod: mod for mod in ("demo", "value", "brief", "serve")},
+}
+
+#: Canonical position of each module (help lists commands in this order).
+_ORDER = [mod for mod, _, _ in _GROUPS] + _COMMAND_MODULES
+_registered: dict[int, int] = {}  # id(CommandInfo or TyperInfo) -> position in _ORDER
+_done: set[str] = set()
+
+
+def _register(only: str | None = None) -> None:
+    """Import and register the command modules (``only``: just that one), once each."""
+    for pos, mod in enumerate(_ORDER):
+        if mod in _done or (only is not None and mod != only):
+            continue
+        _done.add(mod)
         try:
             module = importlib.import_module(f"critmin.cli.{mod}")
         except ModuleNotFoundError as exc:
             if exc.name == f"critmin.cli.{mod}":
                 continue
             raise
-        app.add_typer(module.app, name=name, help=help_)
-    for mod in _COMMAND_MODULES:
-        try:
-            module = importlib.import_module(f"critmin.cli.{mod}")
-        except ModuleNotFoundError as exc:
-            if exc.name == f"critmin.cli.{mod}":
-                continue
-            raise
-        module.register(app)
+        n_cmd, n_grp = len(_app.registered_commands), len(_app.registered_groups)
+        if mod in _COMMAND_MODULES:
+            module.register(_app)
+        else:
+            name, help_ = next((n, h) for m, n, h in _GROUPS if m == mod)
+            _app.add_typer(module.app, name=name, help=help_)
+        for info in [*_app.registered_commands[n_cmd:], *_app.registered_groups[n_grp:]]:
+            _registered[id(info)] = pos
+    _app.registered_commands.sort(key=lambda i: _registered.get(id(i), -1))
+    _app.registered_groups.sort(key=lambda i: _registered.get(id(i), -1))
 
 
-_register()
+def __getattr__(name: str) -> typer.Typer:
+    """``app``: the Typer application with every command registered."""
+    if name == "app":
+        _register()
+        return _app
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 #: Environment variable through which a shell asks ``critmin`` for completions.
 _COMPLETE_VAR = "_CRITMIN_COMPLETE"
@@ -130,7 +172,7 @@ def _install_completion_callback(value: bool) -> None:
     raise typer.Exit(0)
 
 
-@app.callback()
+@_app.callback()
 def _root(
     version: Annotated[
         bool,
@@ -176,15 +218,17 @@ def _root(
     """Critical-minerals intelligence from sourced data."""
 
 
-#: Usage and option errors of Click (and of the copy of Click inside newer Typer).
-_CLICK_ERRORS: tuple[type[Exception], ...] = (
-    click.ClickException,
-    getattr(typer, "TyperException", click.ClickException),
-)
-_ABORTS: tuple[type[BaseException], ...] = (
-    click.exceptions.Abort,
-    getattr(typer, "Abort", click.exceptions.Abort),
-)
+def _click_errors() -> tuple[tuple[type[Exception], ...], tuple[type[BaseException], ...]]:
+    """Usage errors and aborts of the copy of Click inside newer Typer, else of Click.
+
+    ``typer.Exit`` and ``typer.Abort`` are Click's own in older Typer. Click itself is
+    imported only for an older Typer (newer Typer does not load it).
+    """
+    if hasattr(typer, "TyperException"):
+        return (typer.TyperException,), (typer.Abort,)
+    import click
+
+    return (click.ClickException,), (click.exceptions.Abort, typer.Abort)
 
 
 #: Click's wording for values that newer Typer checks with pydantic.
@@ -246,9 +290,14 @@ def run(argv: list[str] | None = None) -> int:
         from typer.completion import completion_init
 
         completion_init()
+        _register()
+    else:
+        _register(_MODULE_OF.get(args[0]) if args and not args[0].startswith("-") else None)
+    _coerce.install()
+    click_errors, aborts = _click_errors()
     code = 0
     try:
-        rv = app(args=args, prog_name="critmin", standalone_mode=False)
+        rv = _app(args=args, prog_name="critmin", standalone_mode=False)
         code = rv if isinstance(rv, int) else 0
         sys.stdout.flush()
     except SystemExit as exc:
@@ -258,9 +307,9 @@ def run(argv: list[str] | None = None) -> int:
         code = _quiet_broken_pipe()
     except BrokenPipeError:
         code = _quiet_broken_pipe()
-    except click.exceptions.Exit as exc:
+    except typer.Exit as exc:
         code = exc.exit_code
-    except _CLICK_ERRORS as exc:
+    except click_errors as exc:
         if debug:
             raise
         msg = _click_message(exc)
@@ -271,7 +320,7 @@ def run(argv: list[str] | None = None) -> int:
         else:
             sys.stderr.write(f"error: {msg}\n")
         code = int(getattr(exc, "exit_code", 1))
-    except _ABORTS:
+    except aborts:
         sys.stderr.write("aborted\n")
         code = 130
     except CritminError as exc:

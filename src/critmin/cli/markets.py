@@ -358,11 +358,14 @@ def register(app: typer.Typer) -> None:
         import critmin
 
         df = critmin.country(name, top=top, year=year)
+        notes = _note(df.attrs)  # how the name was read ("Korea" -> KOR)
+        if Format(fmt) is not Format.table:  # CSV/JSON carry rows only: the note goes to stderr
+            _echo_notes(notes, {})
         emit(
             _display(records(df), fmt),
             fmt,
             title=f"{df['iso3'].iloc[0] if len(df) else name}: top-{top} positions",
-            caption=_note(df.attrs) or None,
+            caption=notes or None,
         )
 
     @app.command()

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from critmin.errors import StoreError
 
@@ -66,17 +66,40 @@ def lock_message(path: Path, exc: BaseException, read_only: bool) -> str | None:
     return f"store {path} is locked by {who}: {todo}"
 
 
+def _engine() -> Any:
+    """DuckDB's C extension ``_duckdb`` where it is a module of its own (DuckDB 2), else ``duckdb``.
+
+    ``import duckdb`` also loads DuckDB's Python relation layer (``_relation``,
+    ``_expression``, ``importlib.metadata`` for its version): about 0.1 s of a cold
+    ``critmin rank``. The store only runs SQL (``execute``, ``fetchall``, ``fetchone``,
+    ``description``, ``df``, ``cursor``), which the extension provides; its classes
+    (``DuckDBPyConnection``, ``Error``...) are the ones ``duckdb`` re-exports, and a
+    later ``import duckdb`` adds the relation methods (``sql``, ``table``...) to the
+    same connection class.
+    """
+    try:
+        import _duckdb
+
+        if hasattr(_duckdb, "connect") and hasattr(_duckdb, "Error"):
+            return _duckdb
+    except ImportError:
+        pass
+    import duckdb
+
+    return duckdb
+
+
 def connect(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
     """Open ``path``; a lock conflict is retried for ``$CRITMIN_LOCK_WAIT`` seconds (3)."""
     import time
 
-    import duckdb
-
+    engine = _engine()
     deadline = time.monotonic() + float(os.environ.get("CRITMIN_LOCK_WAIT", "3"))
     while True:
         try:
-            return duckdb.connect(str(path), read_only=read_only)
-        except duckdb.Error as exc:
+            con: duckdb.DuckDBPyConnection = engine.connect(str(path), read_only=read_only)
+            return con
+        except engine.Error as exc:
             lock = lock_message(path, exc, read_only)
             if lock is None:
                 raise UnopenableStore(f"cannot open store {path}: {one_line(exc)}") from exc

@@ -12,7 +12,10 @@ from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
 
-__all__ = ["Commodity", "classify_measure", "get", "registry", "resolve"]
+__all__ = ["Commodity", "classify_measure", "get", "ids", "registry", "resolve"]
+
+#: The ``id`` of each entry of the registry, flow (``- {id: x, ...}``) or block (``- id: x``).
+_ID_LINE = re.compile(r"^- (?:\{\s*)?id:\s*([A-Za-z0-9_]+)\s*[,}]?", re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -30,6 +33,18 @@ class Commodity:
     default_price: str | None = None
     primary_measure: str | None = None
     products: tuple[dict[str, str], ...] = field(default_factory=tuple)
+
+
+@functools.lru_cache(maxsize=1)
+def ids() -> frozenset[str]:
+    """Canonical ids of the registry, read without a YAML parser.
+
+    A query that names a commodity by its id (``critmin rank gallium``) needs only
+    this set; importing PyYAML and parsing the registry would cost about 40 ms of a
+    cold start. tests/data/test_names.py checks it equals ``registry().keys()``.
+    """
+    text = resources.files("critmin.data").joinpath("registry/commodities.yaml").read_text("utf-8")
+    return frozenset(_ID_LINE.findall(text))
 
 
 @functools.lru_cache(maxsize=1)

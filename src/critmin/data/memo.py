@@ -39,6 +39,8 @@ class MemoStore(Store):
         Queries remembered.
     max_rows : int
         Largest result remembered. [rows]
+    threads : int, optional
+        DuckDB worker threads of this connection (a pool of processes may want 1 each).
     """
 
     _memo: OrderedDict[Hashable, Any]
@@ -46,9 +48,17 @@ class MemoStore(Store):
     _max_rows: int
     memo_hits: int
 
-    def __init__(self, path: Any = None, max_entries: int = 4096, max_rows: int = 50_000) -> None:
+    def __init__(
+        self,
+        path: Any = None,
+        max_entries: int = 4096,
+        max_rows: int = 50_000,
+        threads: int | None = None,
+    ) -> None:
         super().__init__(path, read_only=True)
         self._init_memo(max_entries, max_rows)
+        if threads is not None:
+            self.con.execute(f"SET threads TO {int(threads)}")
 
     def _init_memo(self, max_entries: int, max_rows: int) -> None:
         self._memo = OrderedDict()

@@ -182,10 +182,10 @@ def commodity(name: str) -> Resolved:
         Unknown (with near spellings, if any) or not covered (with the reason).
     """
     raw = name.strip()
-    from critmin.data.commodities import registry
+    from critmin.data.commodities import ids
 
     fast = fold(raw).replace(" ", "_")
-    if fast in registry():  # a canonical id: no alias table needed (cold start)
+    if fast in ids():  # a canonical id: no YAML parsed, no alias table (cold start)
         return Resolved(fast, "commodity")
     table, refused = _commodity_tables()
     sym = raw[:1].upper() + raw[1:].lower() if 1 <= len(raw) <= 2 else ""

@@ -6,24 +6,27 @@ All are open (no key), cached, and answer JSON arrays of rows or CSV (``format=c
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
 
-from critmin.api.deps import thread_store
+from critmin.api import reads
+from critmin.api.names import commodity as _commodity
+from critmin.api.names import country_notes, with_notes
 from critmin.api.responses import (
     TABLE_RESPONSES,
     Fmt,
     FmtQuery,
+    cached_value,
+    json_body,
     object_response,
     table_response,
-    value_column,
 )
-from critmin.errors import DataNotFoundError, ValidationError
+from critmin.errors import ValidationError
 from critmin.markets.whatif import MAX_WHAT_IFS
 from critmin.markets.whatif import parse_what_ifs as _parse_what_ifs
-from critmin.views import PRODUCTION_VIEW, RANK_VIEW
 
 __all__ = ["router"]
 
@@ -68,9 +71,6 @@ PeriodQ = Annotated[
 
 _MAX_WHAT_IFS = MAX_WHAT_IFS
 
-_PRODUCTION_COLS = PRODUCTION_VIEW
-_RANK_COLS = RANK_VIEW
-
 
 def parse_what_ifs(add: list[str], remove: list[str]) -> tuple[dict[str, str], list[str]]:
     """Validate ``add=ISO3=QTY`` and ``remove=ISO3`` query values (the shared parser)."""
@@ -88,6 +88,7 @@ async def health(request: Request) -> dict[str, Any]:
         "version": critmin.__version__,
         "modules": st.modules,
         "jobs_backend": st.jobs.backend,
+        "read_pool": st.read_pool.describe() if getattr(st, "read_pool", None) else None,
         "stale_workers": getattr(st, "stale_workers", []),
         "map": (st.settings.assets() / "topojson" / "world_110m.json").is_file(),
         "auth": bool(st.keys),
@@ -120,21 +121,7 @@ async def labels() -> dict[str, Any]:
 @router.get("/commodities", summary="Commodities", responses=TABLE_RESPONSES)
 async def commodities(request: Request, fmt: Fmt = FmtQuery) -> Response:
     """Commodities with their primary measure, measures present and default price series."""
-    import critmin
-
-    def compute() -> Any:
-        return critmin.commodities(store=thread_store())[
-            [
-                "commodity",
-                "name",
-                "symbol",
-                "primary_measure",
-                "primary_product",
-                "default_price",
-                "measures",
-            ]
-        ]
-
+    compute = partial(reads.commodities_table)
     return await table_response(request, ("commodities",), fmt, compute, "commodities")
 
 
@@ -146,36 +133,9 @@ async def commodities(request: Request, fmt: Fmt = FmtQuery) -> Response:
 async def commodity(request: Request, commodity: Commodity) -> Response:
     """One commodity: registry entry, default table (measure, year, unit), HHI/CR, editions,
     sources and price series — what the dashboard's commodity page starts from."""
-    import critmin
-
-    cid = critmin.resolve_commodity(commodity)
-
-    def compute() -> dict[str, Any]:
-        from critmin._records import records
-        from critmin.markets.overview import commodity_overview
-
-        st = thread_store()
-        com = critmin.commodities(store=st)
-        row = records(com[com["commodity"] == cid])
-        if not row:
-            raise DataNotFoundError(f"no data for commodity {cid!r}")
-        prod: Any = None
-        conc: dict[str, Any] | None = None
-        try:
-            prod = critmin.production(cid, store=st)
-            conc = records(critmin.concentration(cid, store=st))[0]
-        except DataNotFoundError:
-            pass
-        ps = critmin.price_series(cid, store=st)
-        return commodity_overview(
-            row[0],
-            prod,
-            conc,
-            records(ps[["series", "unit", "frequency", "first", "last", "source_id"]]),
-            st.observation_editions(cid),
-        )
-
-    return await object_response(request, ("commodity", cid), compute)
+    cid, notes = _commodity(commodity)
+    compute = partial(reads.commodity_overview, cid)
+    return with_notes(await object_response(request, ("commodity", cid), compute), notes)
 
 
 @router.get("/production/{commodity}", summary="Production by country", responses=TABLE_RESPONSES)
@@ -193,18 +153,10 @@ async def production(
     ``value_t`` (or ``value`` when not in tonnes) is ``null`` for withheld, not available,
     negligible and qualitative figures; the ``qualifier`` says which.
     """
-    import critmin
-
-    cid = critmin.resolve_commodity(commodity)
-
-    def compute() -> Any:
-        df = critmin.production(
-            cid, year, measure, product=product, edition=edition, store=thread_store()
-        )
-        return value_column(df[_PRODUCTION_COLS])
-
+    cid, notes = _commodity(commodity)
+    compute = partial(reads.production_table, cid, year, measure, product, edition)
     key = ("production", cid, year, measure, product, edition)
-    return await table_response(request, key, fmt, compute, f"{cid}-production")
+    return with_notes(await table_response(request, key, fmt, compute, f"{cid}-production"), notes)
 
 
 @router.get("/rank/{commodity}", summary="Ranking with what-ifs", responses=TABLE_RESPONSES)
@@ -230,30 +182,14 @@ async def rank(
 ) -> Response:
     """Producers ranked by output. ``add=KAZ=15t`` shows where a new producer would rank:
     its row has ``what_if: true`` and ``share_before`` holds the published shares."""
-    import critmin
-
-    cid = critmin.resolve_commodity(commodity)
+    cid, notes = _commodity(commodity)
     adds, rm = parse_what_ifs(add, remove)
-
-    def compute() -> Any:
-        df = critmin.rank(
-            cid,
-            year,
-            measure,
-            add=adds,
-            remove=rm,
-            product=product,
-            edition=edition,
-            store=thread_store(),
-        )
-        out = value_column(df[_RANK_COLS])
-        if not df.attrs.get("assumptions"):
-            out = out.drop(columns=["share_before", "what_if"])
-        out.insert(len(out.columns), "year", df.attrs["year"])
-        return out
-
+    notes += country_notes([*adds, *rm])
+    # JSON rows straight from the records API (no DataFrame); CSV from the table.
+    fn = reads.rank_rows if fmt is Fmt.json else reads.rank_table
+    compute = partial(fn, cid, year, measure, product, edition, tuple(adds.items()), tuple(rm))
     key = ("rank", cid, year, measure, product, edition, tuple(sorted(adds.items())), tuple(rm))
-    return await table_response(request, key, fmt, compute, f"{cid}-rank")
+    return with_notes(await table_response(request, key, fmt, compute, f"{cid}-rank"), notes)
 
 
 @router.get("/concentration/{commodity}", summary="HHI, CR1, CR3", responses=TABLE_RESPONSES)
@@ -268,17 +204,12 @@ async def concentration(
 ) -> Response:
     """HHI (0-10,000, countries only), ``hhi_max`` ("other countries" as one producer),
     CR1, CR3 (fractions) and producer counts, as a one-row table."""
-    import critmin
-
-    cid = critmin.resolve_commodity(commodity)
-
-    def compute() -> Any:
-        return critmin.concentration(
-            cid, year, measure, product=product, edition=edition, store=thread_store()
-        )
-
+    cid, notes = _commodity(commodity)
+    compute = partial(reads.concentration_table, cid, year, measure, product, edition)
     key = ("concentration", cid, year, measure, product, edition)
-    return await table_response(request, key, fmt, compute, f"{cid}-concentration")
+    return with_notes(
+        await table_response(request, key, fmt, compute, f"{cid}-concentration"), notes
+    )
 
 
 @router.get("/reserves/{commodity}", summary="Reserves and reserve life", responses=TABLE_RESPONSES)
@@ -286,14 +217,10 @@ async def reserves(
     request: Request, commodity: Commodity, year: YearQ = None, fmt: Fmt = FmtQuery
 ) -> Response:
     """Reserves, production and reserve life (``rp_years``, years) by country."""
-    import critmin
-
-    cid = critmin.resolve_commodity(commodity)
-
-    def compute() -> Any:
-        return critmin.reserves_to_production(cid, year, store=thread_store())
-
-    return await table_response(request, ("reserves", cid, year), fmt, compute, f"{cid}-reserves")
+    cid, notes = _commodity(commodity)
+    compute = partial(reads.reserves_table, cid, year)
+    key = ("reserves", cid, year)
+    return with_notes(await table_response(request, key, fmt, compute, f"{cid}-reserves"), notes)
 
 
 @router.get("/prices", summary="Price series", responses=TABLE_RESPONSES)
@@ -303,14 +230,11 @@ async def price_series(
     fmt: Fmt = FmtQuery,
 ) -> Response:
     """Price series (optionally of one commodity): unit, frequency, first and last period."""
-    import critmin
-
-    cid = critmin.resolve_commodity(commodity) if commodity else None
-
-    def compute() -> Any:
-        return critmin.price_series(cid, store=thread_store())
-
-    return await table_response(request, ("prices", cid), fmt, compute, "price-series")
+    cid, notes = _commodity(commodity) if commodity else (None, [])
+    compute = partial(reads.price_series_table, cid)
+    return with_notes(
+        await table_response(request, ("prices", cid), fmt, compute, "price-series"), notes
+    )
 
 
 @router.get("/prices/{series}", summary="Price history", responses=TABLE_RESPONSES)
@@ -335,11 +259,7 @@ async def price(
     fmt: Fmt = FmtQuery,
 ) -> Response:
     """Price history of a series (or a commodity's default series), in its unit or ``unit``."""
-    import critmin
-
-    def compute() -> Any:
-        return critmin.price(series, start, end, annual=annual, unit=unit, store=thread_store())
-
+    compute = partial(reads.price_table, series, start, end, annual, unit)
     key = ("price", series, start, end, annual, unit)
     return await table_response(request, key, fmt, compute, f"{series}-price")
 
@@ -353,14 +273,9 @@ async def price_change(
     fmt: Fmt = FmtQuery,
 ) -> Response:
     """Ratio, percentage change and CAGR of annual average prices between two years."""
-    import critmin
-
     if end <= start:
         raise ValidationError("end must be after start")
-
-    def compute() -> Any:
-        return critmin.price_change(series, start, end, store=thread_store())
-
+    compute = partial(reads.price_change_table, series, start, end)
     return await table_response(
         request, ("price_change", series, start, end), fmt, compute, f"{series}-change"
     )
@@ -369,13 +284,7 @@ async def price_change(
 @router.get("/countries", summary="Countries", responses=TABLE_RESPONSES)
 async def countries(request: Request, fmt: Fmt = FmtQuery) -> Response:
     """Country codes and names (ISO 3166-1; aggregates excluded)."""
-
-    def compute() -> Any:
-        c = thread_store().countries()
-        if "entity_type" in c.columns:
-            c = c[c["entity_type"] == "country"]
-        return c[["iso3", "name"]].reset_index(drop=True)
-
+    compute = partial(reads.countries_table)
     return await table_response(request, ("countries",), fmt, compute, "countries")
 
 
@@ -395,25 +304,27 @@ async def country(
     fmt: Fmt = FmtQuery,
 ) -> Response:
     """Commodities where a country ranks in the top ``top`` (primary production and reserves)."""
-    import critmin
-
-    cache = request.app.state.cache
-
-    def compute() -> Any:
-        # One profile per (country, year) at the largest cut-off, filtered to ``top``:
-        # the rank of a row does not depend on the cut-off, so every ``top`` shares it.
-        st = thread_store()
-        code = critmin.resolve_country(name, store=st)
-        full = cache.get(
-            ("country-full", str(code), year),
-            lambda: critmin.country(code, top=_MAX_TOP, year=year, store=st),
-        )
-        out = full[full["rank"] <= top].reset_index(drop=True)
-        out.attrs = dict(full.attrs)
-        return out
-
+    # One profile per (country, year) at the largest cut-off, kept in the read cache with
+    # its JSON rows; the rank of a row does not depend on the cut-off, so a JSON answer
+    # for any ``top`` is those rows filtered on the event loop (well under a millisecond).
     key = ("country", name.strip().lower(), top, year)
-    return await table_response(request, key, fmt, compute, f"{name}-profile")
+    if request.app.state.cache.peek((*key, fmt.value)) is None:
+        full, rows = await cached_value(
+            request,
+            ("country-full", name.strip().lower(), year),
+            partial(reads.country_profile_rows, name, year, _MAX_TOP),
+        )
+        if fmt is Fmt.json:
+            body = json_body([r for r in rows if r["rank"] is not None and r["rank"] <= top])
+            return with_notes(
+                Response(content=body, media_type="application/json"), country_notes([name])
+            )
+        compute = partial(reads.country_top, full, top)
+    else:
+        compute = partial(reads.country_top_of, name, year, top, _MAX_TOP)  # cached: not run
+    return with_notes(
+        await table_response(request, key, fmt, compute, f"{name}-profile"), country_notes([name])
+    )
 
 
 @router.get(
@@ -423,24 +334,14 @@ async def revisions(
     request: Request, commodity: Commodity, measure: MeasureQ = None, fmt: Fmt = FmtQuery
 ) -> Response:
     """Figures that changed between editions (e.g. MCS 2025 -> MCS 2026)."""
-    import critmin
-
-    cid = critmin.resolve_commodity(commodity)
-
-    def compute() -> Any:
-        return critmin.revisions(cid, measure, store=thread_store())
-
-    return await table_response(
-        request, ("revisions", cid, measure), fmt, compute, f"{cid}-revisions"
-    )
+    cid, notes = _commodity(commodity)
+    compute = partial(reads.revisions_table, cid, measure)
+    key = ("revisions", cid, measure)
+    return with_notes(await table_response(request, key, fmt, compute, f"{cid}-revisions"), notes)
 
 
 @router.get("/sources", summary="Sources", responses=TABLE_RESPONSES)
 async def sources(request: Request, fmt: Fmt = FmtQuery) -> Response:
     """Citations, licences, URLs and publication dates of the dataset's sources."""
-    import critmin
-
-    def compute() -> Any:
-        return critmin.sources(store=thread_store())
-
+    compute = partial(reads.sources_table)
     return await table_response(request, ("sources",), fmt, compute, "sources")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
@@ -13,6 +14,13 @@ from critmin.api.responses import TABLE_RESPONSES, Fmt, FmtQuery, table_response
 __all__ = ["router"]
 
 router = APIRouter(prefix="/api/v1", tags=["risk"])
+
+
+def _risk_table(importer: str, method: str, year: int | None, coms: tuple[str, ...]) -> Any:
+    """The indices table (module-level, so a read worker process can run it)."""
+    from critmin.risk import supply_risk
+
+    return supply_risk(importer, method, year, commodities=list(coms) or None, store=thread_store())
 
 
 @router.get("/risk", summary="Supply-risk indices", responses=TABLE_RESPONSES)
@@ -35,19 +43,8 @@ async def risk(
     fmt: Fmt = FmtQuery,
 ) -> Response:
     """Indices of every commodity with enough data, ranked (1 = highest risk) per method."""
-    from critmin.risk import supply_risk
-
     coms = tuple(sorted({c.strip() for c in commodity if c.strip()}))
-
-    def compute() -> Any:
-        return supply_risk(
-            importer,
-            method,
-            year,
-            commodities=list(coms) or None,
-            store=thread_store(),
-        )
-
+    compute = partial(_risk_table, importer, method, year, coms)
     return await table_response(
         request, ("risk", importer, method, year, coms), fmt, compute, "risk"
     )
