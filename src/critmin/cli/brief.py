@@ -65,7 +65,7 @@ def register(app: typer.Typer) -> None:
         ],
         out: Annotated[
             Path | None,
-            typer.Option("--out", help="HTML path (default reports/<folder>-brief.html)."),
+            typer.Option("--out", help="HTML path (default reports/FOLDER-brief.html)."),
         ] = None,
         pdf: Annotated[
             bool,

@@ -64,7 +64,7 @@ def import_(
 ) -> None:
     """Import user observations (validated; a bad file changes nothing).
 
-    Rows are labelled user:<source>. Duplicates, ambiguous numbers, units that do not
+    Rows are labelled user:SOURCE. Duplicates, ambiguous numbers, units that do not
     convert to the table's unit, aggregates as countries and official edition labels
     are refused with the file, line and column.
 

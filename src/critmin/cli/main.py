@@ -34,7 +34,7 @@ _app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
-    rich_markup_mode="rich",
+    rich_markup_mode="markdown",
 )
 
 #: (module under critmin.cli, group name, help) of sub-command groups.
