@@ -88,7 +88,8 @@ def test_ambiguous_country_name_note(client: Any, capsys: pytest.CaptureFixture[
     assert "KOR" in note and "PRK" in note
     assert note in " ".join(_cli_stderr(["country", "Korea", "--format", "json"], capsys).split())
     notes = _notes(client.get("/api/v1/rank/hafnium", params={"add": "Korea=1000t"}))
-    assert len(notes) == 2 and "zirconium" in notes[0] and "KOR" in notes[1]
+    assert len(notes) == 3 and "zirconium" in notes[0] and "KOR" in notes[1]
+    assert notes[2] == "ASSUMPTION (what-if): add 1000 t to KOR"  # the table's note follows
 
 
 def test_unknown_name_is_still_404(client: Any) -> None:

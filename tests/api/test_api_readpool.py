@@ -23,6 +23,7 @@ from api_testkit import API_KEY, make_client
 
 from critmin.api import reads
 from critmin.api.deps import ReadCache
+from critmin.api.names import NOTES_HEADER
 from critmin.api.responses import _portable, json_body
 
 URLS = [
@@ -33,6 +34,12 @@ URLS = [
     "/api/v1/rank/gallium?add=WLD=15t",
     "/api/v1/production/gallium",
     "/api/v1/production/copper?format=csv",
+    "/api/v1/production/cobalt",
+    "/api/v1/production/boron",
+    "/api/v1/rank/antimony?year=2024",
+    "/api/v1/rank/cobalt?add=Korea=1000t&format=csv",
+    "/api/v1/concentration/cobalt",
+    "/api/v1/reserves/cobalt?format=csv",
     "/api/v1/concentration/tin",
     "/api/v1/reserves/lithium",
     "/api/v1/prices/tin?start=2015&end=2025&annual=true",
@@ -74,14 +81,34 @@ def pooled() -> Iterator[Any]:
 
 
 def test_pool_answers_as_threads_do(pooled: Any, client: Any) -> None:
-    """Every read, its errors included, is byte-identical with and without the pool."""
+    """Every read, its errors included, is byte-identical with and without the pool, and
+    says the same notes (name and table notes, ``X-Critmin-Notes``)."""
     before = pooled.get("/api/v1/health").json()["read_pool"]["calls"]
     for url in URLS:
         a, b = pooled.get(url), client.get(url)
         assert (a.status_code, a.content) == (b.status_code, b.content), url
+        assert a.headers.get(NOTES_HEADER) == b.headers.get(NOTES_HEADER), url
         assert a.status_code < 500, url
     pool = pooled.get("/api/v1/health").json()["read_pool"]
     assert pool["calls"] - before >= 15 and pool["broken"] is None and pool["replaced"] == 0
+
+
+def test_pool_carries_table_notes(pooled: Any) -> None:
+    """Notes computed in a read worker come back with the body, and with the cached body."""
+    import json
+
+    for url, note in (
+        ("/api/v1/rank/gallium?year=2024&add=KAZ=21t", "ASSUMPTION (what-if): add 21 t to KAZ"),
+        ("/api/v1/production/cobalt?year=2024&format=csv", "measure: primary measure"),
+    ):
+        first = pooled.get(url)
+        assert first.status_code == 200 and json.loads(first.headers[NOTES_HEADER])[-1].startswith(
+            note
+        ), url
+        hits = pooled.app.state.cache.hits
+        second = pooled.get(url)
+        assert pooled.app.state.cache.hits == hits + 1
+        assert second.headers[NOTES_HEADER] == first.headers[NOTES_HEADER], url
 
 
 def test_worker_is_tied_to_the_server(pooled: Any) -> None:

@@ -7,6 +7,9 @@ which have no place for it, so every market endpoint that takes a name sends the
 notes as a header: a JSON array of strings, ASCII-escaped (HTTP header values are
 Latin-1), absent when there is nothing to say. The notes come from
 :mod:`critmin.data.names`, the resolver the CLI uses, so both say the same thing.
+After them come the table's notes (measure used, not additive, QA findings, what-if
+assumptions), worded by :mod:`critmin.markets.notes` as in the CLI and cached with
+the body (:func:`critmin.api.responses.table_response`).
 """
 
 from __future__ import annotations
@@ -57,8 +60,17 @@ def country_notes(names: Iterable[str]) -> list[str]:
 
 
 def with_notes(response: Response, notes: Iterable[str]) -> Response:
-    """``response`` with the :data:`NOTES_HEADER` set when there are notes."""
-    items = [n for n in notes if n]
+    """``response`` with ``notes`` in the :data:`NOTES_HEADER`, before the notes it carries.
+
+    A table response carries its table notes (:func:`critmin.api.responses.table_response`);
+    a route puts the name notes in front, as the CLI prints a name's note first. Each
+    note appears once; no header when there is nothing to say.
+    """
+    items: list[str] = []
+    raw = response.headers.get(NOTES_HEADER)
+    for n in [*notes, *(json.loads(raw) if raw else [])]:
+        if n and n not in items:
+            items.append(n)
     if items:
         response.headers[NOTES_HEADER] = json.dumps(items, ensure_ascii=True)
     return response

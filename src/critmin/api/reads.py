@@ -10,6 +10,7 @@ that process's own read-only store. Nothing here caches: the server's read cache
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from critmin.api.deps import thread_store
@@ -18,7 +19,13 @@ from critmin.errors import DataNotFoundError
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
+#: ``DataFrame.attrs`` key of the table notes a read hands to the response
+#: (:func:`critmin.api.responses.notes_of`; the ``X-Critmin-Notes`` header).
+NOTES_ATTR = "critmin_table_notes"
+
 __all__ = [
+    "NOTES_ATTR",
+    "NotedRows",
     "commodities_table",
     "commodity_overview",
     "concentration_table",
@@ -36,7 +43,32 @@ __all__ = [
     "reserves_table",
     "revisions_table",
     "sources_table",
+    "table_notes",
 ]
+
+
+class NotedRows(list[dict[str, Any]]):
+    """JSON-ready rows with the table's notes in ``notes`` (a DataFrame keeps them in
+    ``attrs[NOTES_ATTR]``). A list, so it pickles (a read worker's answer) and
+    serialises as the rows alone."""
+
+    def __init__(self, rows: Iterable[dict[str, Any]] = (), notes: Iterable[str] = ()) -> None:
+        super().__init__(rows)
+        self.notes = list(notes)
+
+
+def table_notes(key: Mapping[str, Any], *, qa: bool = True) -> list[str]:
+    """The CLI's notes of a table (:func:`critmin.markets.notes.table_notes`): the measure
+    used, no shares for a non-additive table, open QA findings (``qa``), what-if
+    assumptions. The name notes are left out: the route adds the resolver's own."""
+    from critmin.markets.notes import table_notes as notes
+
+    found = (
+        thread_store().qa_open_records(key["commodity"], key.get("measure"), key.get("year"))
+        if qa
+        else []
+    )
+    return notes(key, found, names=False)
 
 
 def commodities_table() -> pd.DataFrame:
@@ -95,7 +127,9 @@ def production_table(
     df = critmin.production(
         cid, year, measure, product=product, edition=edition, store=thread_store()
     )
-    return value_column(df[PRODUCTION_VIEW])
+    out = value_column(df[PRODUCTION_VIEW])
+    out.attrs[NOTES_ATTR] = table_notes(df.attrs)
+    return out
 
 
 def rank_table(
@@ -126,6 +160,7 @@ def rank_table(
     if not df.attrs.get("assumptions"):
         out = out.drop(columns=["share_before", "what_if"])
     out.insert(len(out.columns), "year", df.attrs["year"])
+    out.attrs[NOTES_ATTR] = table_notes(df.attrs)
     return out
 
 
@@ -146,7 +181,7 @@ def rank_rows(
     edition: str | None,
     adds: tuple[tuple[str, str], ...],
     remove: tuple[str, ...],
-) -> list[dict[str, Any]]:
+) -> NotedRows:
     """The JSON rows of :func:`rank_table`, built from :func:`critmin._api.rank_records`.
 
     The same rows, keys and JSON values as ``records(rank_table(...))`` (rank an integer
@@ -154,7 +189,7 @@ def rank_rows(
     ``value_t`` when every unit is t; share_before and what_if only with a what-if; the
     table's year), without building DataFrames: a what-if is the one read whose response
     cannot be cached, and pandas was most of its cost. ``tests/api`` checks the two
-    agree.
+    agree. The table's notes travel in ``notes`` (:class:`NotedRows`).
     """
     from critmin._api import rank_records
     from critmin.views import RANK_VIEW
@@ -172,7 +207,7 @@ def rank_rows(
     units = {r.get("unit") for r in recs} - {None}
     value_key = "value_t" if units == {"t"} else "value"
     cols = [c for c in RANK_VIEW if meta.get("assumptions") or c not in ("share_before", "what_if")]
-    out = []
+    out = NotedRows(notes=table_notes(meta))
     for r in recs:
         row: dict[str, Any] = {}
         for c in cols:
@@ -192,19 +227,24 @@ def rank_rows(
 def concentration_table(
     cid: str, year: int | None, measure: str | None, product: str | None, edition: str | None
 ) -> pd.DataFrame:
-    """HHI, CR1, CR3 and producer counts (one row)."""
+    """HHI, CR1, CR3 and producer counts (one row); notes as the CLI's caption (the
+    measure used; the reason of a null HHI is in the row)."""
     import critmin
 
-    return critmin.concentration(
+    out = critmin.concentration(
         cid, year, measure, product=product, edition=edition, store=thread_store()
     )
+    out.attrs[NOTES_ATTR] = table_notes(dict(out.iloc[0]), qa=False) if len(out) else []
+    return out
 
 
 def reserves_table(cid: str, year: int | None) -> pd.DataFrame:
-    """Reserves, production and reserve life by country."""
+    """Reserves, production and reserve life by country; notes: the production measure used."""
     import critmin
 
-    return critmin.reserves_to_production(cid, year, store=thread_store())
+    out = critmin.reserves_to_production(cid, year, store=thread_store())
+    out.attrs[NOTES_ATTR] = table_notes(out.attrs, qa=False)
+    return out
 
 
 def price_series_table(cid: str | None) -> pd.DataFrame:

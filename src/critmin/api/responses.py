@@ -25,6 +25,7 @@ __all__ = [
     "FmtQuery",
     "cached_value",
     "json_body",
+    "notes_of",
     "object_response",
     "offload",
     "run_heavy",
@@ -104,12 +105,26 @@ async def cached_value(request: Request, key: tuple[Any, ...], compute: Callable
     return await run_heavy(request, cache.get, key, compute)
 
 
-def _build_table(compute: Callable[[], pd.DataFrame], fmt: str) -> tuple[bytes, str]:
-    """Body and media type of a table (module-level: it runs in read workers too)."""
+def notes_of(table: Any) -> tuple[str, ...]:
+    """The table notes a read attached (:data:`critmin.api.reads.NOTES_ATTR` of a
+    DataFrame's ``attrs``, ``notes`` of :class:`~critmin.api.reads.NotedRows`)."""
+    from critmin.api.reads import NOTES_ATTR
+
+    attrs = getattr(table, "attrs", None)
+    found = attrs.get(NOTES_ATTR) if isinstance(attrs, dict) else getattr(table, "notes", None)
+    return tuple(str(n) for n in found or ())
+
+
+def _build_table(
+    compute: Callable[[], pd.DataFrame], fmt: str
+) -> tuple[bytes, str, tuple[str, ...]]:
+    """Body, media type and table notes of a table (module-level: it runs in read workers
+    too). The notes are cached with the body, so a cached answer says the same."""
     df = compute()
+    notes = notes_of(df)
     if fmt == "csv":
-        return _csv(df).encode("utf-8"), "text/csv; charset=utf-8"
-    return json_body(df), "application/json"
+        return _csv(df).encode("utf-8"), "text/csv; charset=utf-8", notes
+    return json_body(df), "application/json", notes
 
 
 def _build_object(compute: Callable[[], Any]) -> bytes:
@@ -133,7 +148,10 @@ TABLE_RESPONSES: dict[int | str, dict[str, Any]] = {
         "headers": {
             "X-Critmin-Notes": {
                 "description": "How a name was read when not literally (hafnium -> the "
-                "zirconium table): a JSON array of strings; absent when there is nothing to say.",
+                "zirconium table), then the table's notes as the CLI prints them (the "
+                "measure used when the default falls back, no shares or ranks for a "
+                "non-additive table, open QA findings, what-if ASSUMPTION lines): a JSON "
+                "array of strings; absent when there is nothing to say.",
                 "schema": {"type": "string"},
             }
         },
@@ -215,13 +233,15 @@ async def table_response(
 
     import functools
 
+    from critmin.api.names import with_notes
+
     build = functools.partial(_build_table, compute, fmt.value)
-    body, media = await cached_value(request, (*key, fmt.value), build)
+    body, media, notes = await cached_value(request, (*key, fmt.value), build)
     headers = {}
     if fmt is Fmt.csv:
         safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in filename)[:80]
         headers["Content-Disposition"] = f'attachment; filename="{safe}.csv"'
-    return Response(content=body, media_type=media, headers=headers)
+    return with_notes(Response(content=body, media_type=media, headers=headers), notes)
 
 
 async def object_response(

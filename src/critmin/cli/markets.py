@@ -107,14 +107,12 @@ def _select(rows: list[Row], cols: list[str]) -> list[Row]:
 
 
 def _note(key: dict[str, Any]) -> str:
-    """The table key's note (why the default measure is not the primary one), for a caption."""
-    note = key.get("note")
-    out = f"measure: {note}. " if isinstance(note, str) and note else ""
-    name_note = key.get("name_note")  # how a name was read ("hafnium" -> zirconium)
-    flag = key.get("not_additive")  # the source's world total is 'XX'
-    if isinstance(flag, str) and flag:
-        out += f"no shares or ranks: {flag.split('; rows:')[0]}. "
-    return (f"note: {name_note}. " if isinstance(name_note, str) and name_note else "") + out
+    """The table key's notes (how a name was read, the measure used when the default is not
+    the primary one, no shares for a non-additive table), for a caption; worded by
+    :func:`critmin.markets.notes.table_notes`, as the HTTP API's ``X-Critmin-Notes``."""
+    from critmin.markets.notes import caption, table_notes
+
+    return caption(table_notes(key, assumptions=False))
 
 
 ProvenanceOpt = Annotated[
@@ -150,9 +148,10 @@ def _table_notes(key: dict[str, Any], fmt: Format | str) -> str:
 
 
 def _echo_notes(notes: str, key: dict[str, Any]) -> None:
-    text = notes
-    if key.get("assumptions"):
-        text += "ASSUMPTION (what-if): " + "; ".join(key["assumptions"]) + ". "
+    from critmin.markets.notes import assumption_note, caption
+
+    what_if = assumption_note(key)
+    text = notes + (caption([what_if]) if what_if else "")
     if text.strip():
         typer.echo(text.strip() if text.startswith("note:") else f"note: {text.strip()}", err=True)
 
@@ -160,12 +159,11 @@ def _echo_notes(notes: str, key: dict[str, Any]) -> None:
 def _qa_note(key: dict[str, Any]) -> str:
     """Footer warning when the build's QA gate has a finding on this table."""
     from critmin.data.store import get_store
+    from critmin.markets.notes import caption, qa_note
 
     hit = get_store().qa_open_records(key["commodity"], key.get("measure"), key.get("year"))
-    if not hit:
-        return ""
-    checks = ", ".join(sorted({f"{r['check']} ({r['status']})" for r in hit}))
-    return f"QA: {len(hit)} finding(s) on this table: {checks}; see critmin data qa {key['commodity']}. "
+    line = qa_note(key["commodity"], hit)
+    return caption([line]) if line else ""
 
 
 def _parse_adds(items: list[str]) -> dict[str, str]:
@@ -242,6 +240,7 @@ def register(app: typer.Typer) -> None:
         Example: critmin rank gallium --year 2024 --add KAZ=15t
         """
         from critmin._api import rank_records
+        from critmin.markets.notes import assumption_note, caption
 
         rows, a = rank_records(
             commodity,
@@ -258,13 +257,9 @@ def register(app: typer.Typer) -> None:
             cols = [c for c in cols if c not in ("share_before", "what_if")]
         out = _value_column(_select(rows, cols))
         cap = notes + _caption(rows)
-        if a.get("assumptions"):
-            cap = (
-                "ASSUMPTION (what-if): "
-                + "; ".join(a["assumptions"])
-                + ". share_before: as published. "
-                + cap
-            )
+        what_if = assumption_note(a)
+        if what_if:
+            cap = caption([what_if]) + "share_before: as published. " + cap
         emit(
             _display(out, fmt),
             fmt,
@@ -377,7 +372,15 @@ def register(app: typer.Typer) -> None:
         import critmin
 
         df = critmin.reserves_to_production(commodity, year)
-        emit(df, fmt, title=f"{df.attrs['commodity']}: reserves / production ({df.attrs['year']})")
+        notes = _note(df.attrs)  # the production measure used, how the name was read
+        if Format(fmt) is not Format.table:  # CSV/JSON carry rows only: the note goes to stderr
+            _echo_notes(notes, {})
+        emit(
+            df,
+            fmt,
+            title=f"{df.attrs['commodity']}: reserves / production ({df.attrs['year']})",
+            caption=notes or None,
+        )
 
     @app.command()
     def revisions(
