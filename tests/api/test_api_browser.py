@@ -7,33 +7,15 @@ downloads a browser.
 
 from __future__ import annotations
 
-import os
 import shutil
 import tempfile
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from browserkit import CHROMIUM, FLAGS, require_browser
 
-CHROMIUM = os.environ.get("CRITMIN_CHROMIUM", "/usr/bin/chromium")
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-sync_api = pytest.importorskip(
-    "playwright.sync_api", reason="playwright is not installed (pip install playwright)"
-)
-if not (os.path.isfile(CHROMIUM) and os.access(CHROMIUM, os.X_OK)):
-    pytest.skip(
-        f"Chromium not found at {CHROMIUM} (apt-get install chromium)", allow_module_level=True
-    )
+sync_api = require_browser()
 
 pytestmark = pytest.mark.filterwarnings(
     r"ignore:Using `httpx` with `starlette.testclient` is deprecated"

@@ -17,19 +17,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from browserkit import CHROMIUM, FLAGS, require_browser
 
-CHROMIUM = os.environ.get("CRITMIN_CHROMIUM", "/usr/bin/chromium")
-
-sync_api = pytest.importorskip(
-    "playwright.sync_api", reason="playwright is not installed (pip install playwright)"
-)
-if not (os.path.isfile(CHROMIUM) and os.access(CHROMIUM, os.X_OK)):
-    pytest.skip(
-        f"Chromium not found at {CHROMIUM} (apt-get install chromium)", allow_module_level=True
-    )
+sync_api = require_browser()
 
 from api_testkit import API_KEY  # noqa: E402
-from test_api_browser import FLAGS  # noqa: E402  (after the skips, as there)
 from test_api_browser_layout import OVERFLOW_JS  # noqa: E402
 
 pytestmark = pytest.mark.filterwarnings(

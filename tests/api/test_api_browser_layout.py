@@ -16,22 +16,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from browserkit import CHROMIUM, FLAGS, require_browser
 
-CHROMIUM = os.environ.get("CRITMIN_CHROMIUM", "/usr/bin/chromium")
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
-if not (os.path.isfile(CHROMIUM) and os.access(CHROMIUM, os.X_OK)):
-    pytest.skip(f"Chromium not found at {CHROMIUM}", allow_module_level=True)
+sync_api = require_browser()
 
 pytestmark = pytest.mark.filterwarnings(
     r"ignore:Using `httpx` with `starlette.testclient` is deprecated"

@@ -7,26 +7,18 @@ for console errors and for requests to any host but the test server.
 
 from __future__ import annotations
 
-import os
 import shutil
 import tempfile
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from browserkit import CHROMIUM, FLAGS, require_browser
 
-CHROMIUM = os.environ.get("CRITMIN_CHROMIUM", "/usr/bin/chromium")
-
-sync_api = pytest.importorskip(
-    "playwright.sync_api", reason="playwright is not installed (pip install playwright)"
-)
-if not (os.path.isfile(CHROMIUM) and os.access(CHROMIUM, os.X_OK)):
-    pytest.skip(
-        f"Chromium not found at {CHROMIUM} (apt-get install chromium)", allow_module_level=True
-    )
+sync_api = require_browser()
 
 from api_testkit import API_KEY  # noqa: E402
-from test_api_browser import FLAGS, Watched  # noqa: E402  (after the skips, as there)
+from test_api_browser import Watched  # noqa: E402  (after the skip)
 
 pytestmark = pytest.mark.filterwarnings(
     r"ignore:Using `httpx` with `starlette.testclient` is deprecated"

@@ -34,6 +34,7 @@ from typing import Any
 
 from fastapi import HTTPException
 
+from critmin.api.lifecycle import stop_process
 from critmin.api.settings import Settings
 from critmin.api.tasks import TaskError
 
@@ -179,12 +180,7 @@ class _ProcessRun:
         return self.outcome
 
     def stop(self) -> None:
-        if self.proc.is_alive():
-            self.proc.terminate()
-            self.proc.join(timeout=3)
-            if self.proc.is_alive():
-                self.proc.kill()
-                self.proc.join(timeout=3)
+        stop_process(self.proc)
         with contextlib.suppress(OSError):
             self.conn.close()
 

@@ -26,7 +26,14 @@ import time
 from pathlib import Path
 from typing import Any
 
-__all__ = ["SERVER_ENV", "WORKER_NICE", "child_setup", "mark_server", "stale_workers"]
+__all__ = [
+    "SERVER_ENV",
+    "WORKER_NICE",
+    "child_setup",
+    "mark_server",
+    "stale_workers",
+    "stop_process",
+]
 
 #: Environment variable naming the server process a worker belongs to.
 SERVER_ENV = "CRITMIN_API_SERVER_PID"
@@ -84,6 +91,26 @@ def child_setup(parent: int, interval: float = 1.0, nice: int = WORKER_NICE) -> 
     threading.Thread(
         target=_watch_parent, args=(parent, interval), daemon=True, name="critmin-parent-watch"
     ).start()
+
+
+def stop_process(proc: Any, grace: float = 3.0) -> None:
+    """End a child process: terminate, wait ``grace`` [s], then kill and wait again.
+
+    Parameters
+    ----------
+    proc : multiprocessing.Process
+        The child (a job or a read worker); a finished one is only joined.
+    grace : float
+        Seconds it gets to exit after SIGTERM, and again after SIGKILL. [s]
+    """
+    if proc.is_alive():
+        proc.terminate()
+        proc.join(timeout=grace)
+        if proc.is_alive():
+            proc.kill()
+            proc.join(timeout=grace)
+    else:
+        proc.join(timeout=1)
 
 
 def _alive(pid: int) -> bool:

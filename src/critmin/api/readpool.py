@@ -28,6 +28,7 @@ from collections import deque
 from collections.abc import Callable
 from typing import Any
 
+from critmin.api.lifecycle import stop_process
 from critmin.data.memo import MemoStore
 
 __all__ = ["READ_NICE", "MemoStore", "PoolUnavailable", "ReadPool", "ReadWorkerError"]
@@ -204,14 +205,7 @@ class ReadPool:
             self._loop.remove_reader(w.conn.fileno())
         with contextlib.suppress(OSError):
             w.conn.close()
-        if w.proc.is_alive():
-            w.proc.terminate()
-            w.proc.join(timeout=3)
-            if w.proc.is_alive():
-                w.proc.kill()
-                w.proc.join(timeout=3)
-        else:
-            w.proc.join(timeout=1)
+        stop_process(w.proc)
         if w in self._workers:
             self._workers.remove(w)
         if w in self._idle:
