@@ -138,3 +138,16 @@ def test_months() -> None:
     assert month_label(month_index("2026-12")) == "2026-12"
     facts = bundled_facts()
     assert facts[167]["value"] == "15" and facts[167]["unit"] == "t/yr"
+
+
+@pytest.mark.reference
+def test_baseline_rows_say_how_they_were_changed() -> None:
+    """A producer's baseline that is not the store's figure says why: a missing figure
+    counted as 0, an output reduced by the concentrate shipped to the exporter."""
+    from critmin.scenarios.calibration import prepare
+
+    prep = prepare(EXAMPLE.parent / "antimony-2024-controls.yaml")
+    src = prep.producers.set_index("iso3")["source"]
+    assert "counted as 0 t" in src["CAN"]
+    assert "shipped to CHN as concentrate" in src["AUS"]
+    assert "concentrate" not in src["CHN"]

@@ -134,6 +134,10 @@ def _concentrate(prod: pd.DataFrame, s: ScenarioSpec, notes: list[str]) -> pd.Da
         )
     out = prod.copy()
     out.loc[sup, "production_t"] = out.loc[sup, "production_t"] * (1.0 - c / tot)
+    out.loc[sup, "source"] = out.loc[sup, "source"].astype(str) + (
+        f"; x {1.0 - c / tot:.4f}: the {100 * c / tot:.1f} % shipped to {s.exporter} as "
+        "concentrate (baseline.concentrate_to_exporter) taken out"
+    )
     extra = {
         "iso3": f"{s.exporter}-CONC",
         "production_t": c,

@@ -118,6 +118,13 @@ def producers(
         + p["source_row"].astype(str)
     )
     p["source"] = f"store:{commodity} {measure} {y} (" + src + ")"
+    unvalued = ~p["qualifier"].isin(_VALUED)
+    p.loc[unvalued, "source"] = (
+        p.loc[unvalued, "source"]
+        + ": "
+        + p.loc[unvalued, "qualifier"].astype(str)
+        + ", counted as 0 t"
+    )
     out = p[["iso3", "production_t", "qualifier", "source"]].copy()
 
     cap = st.observations(commodity, "capacity")
