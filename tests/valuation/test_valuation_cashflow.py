@@ -88,6 +88,21 @@ def test_irr_multiple_roots() -> None:
     assert "2 IRRs" in res.message
 
 
+def test_economic_irr_takes_the_only_nonnegative_root() -> None:
+    """Capex, income, then a closure cost: roots at r and a negative one; the study's IRR
+    is the non-negative root, named with the other; two non-negative roots give None."""
+    from critmin.valuation.cashflow import economic_irr
+
+    cf = [-100.0, 60.0, 60.0, -15.0]
+    res = irr(cf)
+    assert res.status == "multiple" and len(res.roots) == 2
+    value, status, note = economic_irr(res)
+    assert status == "unique_nonnegative" and value == max(res.roots) and value > 0
+    assert abs(float(npv(value, cf))) < 1e-9 and "only non-negative root" in note
+    assert economic_irr(irr([-100, 230, -132]))[0] is None  # 10 % and 20 %: no choice
+    assert economic_irr(irr([-100, 110]))[:2] == (pytest.approx(0.10), "unique")
+
+
 def test_irr_leading_and_trailing_zeros() -> None:
     assert irr([0, 0, -100, 110, 0]).value == pytest.approx(0.10, abs=1e-12)
 

@@ -25,6 +25,7 @@ from critmin.errors import ValidationError
 __all__ = [
     "IrrResult",
     "discount_factors",
+    "economic_irr",
     "irr",
     "npv",
     "payback",
@@ -333,3 +334,43 @@ def solve_breakeven(
     if np.sign(fhi) == np.sign(flo):
         return None
     return float(brentq(f, lo, hi, xtol=xtol))
+
+
+def economic_irr(res: IrrResult) -> tuple[float | None, str, str]:
+    """The IRR a study would quote: the unique root, else the only non-negative one.
+
+    Parameters
+    ----------
+    res : IrrResult
+        All roots, from :func:`irr`.
+
+    Returns
+    -------
+    value : float or None
+        The unique IRR; with several roots, the only one with r >= 0; else None.
+        [1/yr, fraction]
+    status : str
+        ``res.status``, or ``"unique_nonnegative"`` when the value is the only
+        non-negative root of several.
+    note : str
+        What was chosen and why ("" for a unique IRR).
+
+    Notes
+    -----
+    A closure cost after the last production year adds a sign change, so the NPV
+    polynomial often has a second, negative root (e.g. -84 % besides 18 %). Studies, and
+    spreadsheet IRR functions started near 10 %, report the non-negative one; it is used
+    when it is the only root >= 0, and the other roots are named in the note.
+    """
+    if res.value is not None:
+        return res.value, res.status, ""
+    nonneg = [r for r in res.roots if r >= 0]
+    if res.status == "multiple" and len(nonneg) == 1:
+        others = ", ".join(f"{q:.2%}" for q in res.roots if q < 0)
+        return (
+            nonneg[0],
+            "unique_nonnegative",
+            f"IRR {nonneg[0]:.2%}: the only non-negative root; NPV also crosses zero at "
+            f"{others} (a late negative flow such as closure adds a sign change)",
+        )
+    return None, res.status, res.message

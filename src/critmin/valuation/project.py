@@ -25,7 +25,7 @@ import pandas as pd
 from critmin._records import records
 from critmin.errors import ValidationError
 from critmin.valuation.assumptions import assumptions_table
-from critmin.valuation.cashflow import IrrResult, irr, npv, payback
+from critmin.valuation.cashflow import IrrResult, economic_irr, irr, npv, payback
 from critmin.valuation.deck import FloatArray, fit_price_model, history_joins, regime_chain
 from critmin.valuation.deposit import deposit_bridge
 from critmin.valuation.explain import explain_gap
@@ -251,15 +251,16 @@ def value_project(
     cf = table["net_cash_flow_usd"].to_numpy()
     r = model.rate
     irr_res = irr(cf)
-    if irr_res.status != "unique":
-        notes.append(irr_res.message)
+    irr_value, irr_status, irr_note = economic_irr(irr_res)
+    if irr_note:
+        notes.append(irr_note)
     bf = breakeven_factor(model)
     prod = model.producing
     mean_deck = float(model.deck_usd_per_t[prod].mean()) / model.price_unit_factor
     metrics: dict[str, Any] = {
         "npv_usd": float(npv(r, cf)),
-        "irr": irr_res.value,
-        "irr_status": irr_res.status,
+        "irr": irr_value,
+        "irr_status": irr_status,
         "irr_roots": list(irr_res.roots),
         "payback_years": payback(cf),
         "discounted_payback_years": payback(cf, r),

@@ -28,7 +28,7 @@ from critmin.params import Source
 from critmin.spec import load_spec
 from critmin.units import convert
 from critmin.valuation._specbase import _Model
-from critmin.valuation.cashflow import irr, npv
+from critmin.valuation.cashflow import economic_irr, irr, npv
 
 __all__ = ["StudyReproduction", "StudySpec", "load_study", "reproduce_study"]
 
@@ -249,10 +249,7 @@ def _irr(cf: np.ndarray) -> tuple[float | None, tuple[float, ...]]:
     does not look at the published figure.
     """
     res = irr(cf)
-    if res.value is not None:
-        return res.value, res.roots
-    nonneg = [r for r in res.roots if r >= 0]
-    return (nonneg[0] if len(nonneg) == 1 else None), res.roots
+    return economic_irr(res)[0], res.roots
 
 
 def _revenue(spec: StudySpec) -> np.ndarray:
