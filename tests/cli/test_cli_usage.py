@@ -180,3 +180,17 @@ def test_narrow_terminal_keeps_tables_readable(monkeypatch: pytest.MonkeyPatch) 
     assert hidden[:2] == ["source_id", "edition"] and "share" in keep and "iso3" in keep
     keep, hidden = _output._fit(list(rows[0]), rows, 400)
     assert hidden == []
+
+
+def test_constant_columns_go_to_the_caption_when_narrow() -> None:
+    """A country's positions at 80 columns: iso3 is KAZ in every row, so it is said once."""
+    from critmin.cli import _output
+
+    rows = [
+        {"iso3": "KAZ", "commodity": c, "measure": "mine_production", "year": 2024, "rank": i,
+         "value": 1000.0 * i, "unit": "t", "share": 0.1 / i, "cr1": 0.5}
+        for i, c in enumerate(["asbestos", "chromium", "barite"], start=1)
+    ]  # fmt: skip
+    keep, hidden = _output._fit(list(rows[0]), rows, 70)
+    assert "iso3 = KAZ in every row" in hidden and "commodity" in keep and "share" in keep
+    assert _output._fmt_cell(0.2341, "cr1") == "23.41 %"

@@ -37,7 +37,12 @@ def _fmt_cell(v: Any, col: str) -> str:
     if isinstance(v, bool):
         return "yes" if v else "no"
     if isinstance(v, float):
-        if col == "share" or col.endswith("_share") or col.startswith("share_"):
+        if (
+            col == "share"
+            or col.endswith("_share")
+            or col.startswith("share_")
+            or (col.startswith("cr") and col[2:].isdigit())  # concentration ratio CR-n
+        ):
             return f"{100 * v:.2f} %"
         if v != 0 and abs(v) < 0.01:
             return f"{v:.4g}"
@@ -143,6 +148,9 @@ LOW_PRIORITY = (
     "hhi_max",
     "n_withheld",
     "n_producers",
+    "n_ranked",
+    "qualifier",
+    "product",
 )
 
 
@@ -156,21 +164,40 @@ def _width(cols: list[str], rows: list[dict[str, Any]]) -> int:
 
 
 def _fit(cols: list[str], rows: list[dict[str, Any]], width: int) -> tuple[list[str], list[str]]:
-    """Columns that fit ``width`` characters, dropping :data:`LOW_PRIORITY` ones first."""
+    """Columns that fit ``width`` characters: :data:`LOW_PRIORITY` ones go first, then
+    columns that say the same in every row (named with their value in the caption)."""
     widths = {c: _need(c, rows) for c in cols}
     keep = list(cols)
     hidden: list[str] = []
+
+    def fits() -> bool:
+        return sum(widths[k] for k in keep) + 1 <= width
+
     for c in LOW_PRIORITY:
-        if sum(widths[k] for k in keep) + 1 <= width:
+        if fits():
             break
         if c in keep and len(keep) > 2:
             keep.remove(c)
             hidden.append(c)
+    distinct = {tuple(_fmt_cell(r.get(c), c) for c in cols) for r in rows[:200]}
+    if not fits() and len(distinct) > 1:
+        for c in list(keep):
+            cells = {_fmt_cell(r.get(c), c) for r in rows}
+            if len(cells) == 1 and len(keep) > 2:
+                v = cells.pop()
+                keep.remove(c)
+                hidden.append(f"{c} empty" if v in ("", "—") else f"{c} = {v} in every row")
+                if fits():
+                    break
     return keep, hidden
 
 
 def _console() -> Any:
-    """A Rich console; wide when stdout is not a terminal (pipes, CI logs)."""
+    """A Rich console; 160 columns when stdout is not a terminal (pipes, CI logs) and no
+    ``COLUMNS`` is set."""
+    import os
+
     from rich.console import Console
 
-    return Console(width=None if sys.stdout.isatty() else 160)
+    tty = sys.stdout.isatty() or "COLUMNS" in os.environ  # an explicit COLUMNS wins
+    return Console(width=None if tty else 160)
