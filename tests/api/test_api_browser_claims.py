@@ -91,7 +91,9 @@ def test_paste_extract_edit_check(browser: Any, live_server: str, width: int, he
     assert card.get_attribute("data-verdict") == "supported"
     assert "supported" in card.locator(".verdict").inner_text()
     card.locator("details.evidence summary").click()
-    assert "China" in card.locator("table.evidence").inner_text()
+    evidence = card.locator("table.evidence").inner_text()
+    assert "China" in evidence
+    assert "2024" in evidence and "2,024" not in evidence  # years are never separated
     n = page.locator("article.claim").count()
     assert n == cards.count() - 1
     assert f"{n} claims checked (1 unticked, not checked)" in page.inner_text("#dr-status")

@@ -22,6 +22,11 @@ const LOCAL_LABELS = {
 let LABELS = { columns: {}, metrics: {}, plain: [] };
 
 /* Human label of a column, metric or identifier: registry, local list, then a readable form. */
+/* Years and identifiers (the label registry's `plain` list, and the same name rules). */
+function isPlainColumn(name) {
+  return (LABELS.plain || []).includes(name) || /(^|_)(year|row|id|line)$|^rank(_p\d+)?$|^iso[23]$/.test(String(name));
+}
+
 function labelOf(name, withUnit) {
   if (name === null || name === undefined) return "—";
   const e = LABELS.metrics[name] || LABELS.columns[name];

@@ -32,13 +32,15 @@ function evidenceTable(rows) {
   const skip = new Set(["source_title", "source_url", "source_id"]);
   const cols = [];
   for (const r of rows) for (const k of Object.keys(r)) if (!skip.has(k) && !cols.includes(k)) cols.push(k);
-  const thead = el("thead", {}, el("tr", {}, ...cols.map((c) => el("th", { text: c })), el("th", { text: "source" })));
+  const thead = el("thead", {}, el("tr", {}, ...cols.map((c) => el("th", { text: labelOf(c) })), el("th", { text: "Source" })));
   const tbody = el("tbody");
   for (const r of rows) {
     const tr = el("tr");
     for (const c of cols) {
       const v = r[c];
-      tr.append(el("td", { class: typeof v === "number" ? "num" : "", text: figure(v) }));
+      // years, ranks and row numbers are identifiers: never thousands-separated
+      const plain = typeof v === "number" && Number.isInteger(v) && isPlainColumn(c);
+      tr.append(el("td", { class: typeof v === "number" ? "num" : "", text: plain ? String(v) : figure(v) }));
     }
     tr.append(sourceCell(r));
     tbody.append(tr);
