@@ -180,13 +180,13 @@ async function editions(cid, eds) {
       return;
     }
     box.append(el("div", { class: "scroll" }, table(rows.slice(0, 50), [
-      { key: "measure", label: "measure" },
+      { label: "measure", fmt: (r) => labelOf(r.measure) },
       { key: "country", label: "country" },
       { key: "year", label: "year", num: true },
       { key: "edition_old", label: "old" },
-      { label: "value", num: true, fmt: (r) => fmtQty(r.value_old, r.unit) + (r.value_old === null ? " (" + r.qualifier_old + ")" : "") },
+      { label: "value", num: true, fmt: (r) => (r.value_old === null ? QUAL_LABEL[r.qualifier_old] || String(r.qualifier_old).replace(/_/g, " ") : fmtQty(r.value_old, r.unit)) },
       { key: "edition_new", label: "new" },
-      { label: "value", num: true, fmt: (r) => fmtQty(r.value_new, r.unit) + (r.value_new === null ? " (" + r.qualifier_new + ")" : "") },
+      { label: "value", num: true, fmt: (r) => (r.value_new === null ? QUAL_LABEL[r.qualifier_new] || String(r.qualifier_new).replace(/_/g, " ") : fmtQty(r.value_new, r.unit)) },
       { label: "change", num: true, fmt: (r) => (r.change_pct === null ? "—" : (100 * r.change_pct).toFixed(1) + " %") },
     ])));
   } catch (err) {
