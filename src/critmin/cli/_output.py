@@ -193,11 +193,7 @@ def _fit(cols: list[str], rows: list[dict[str, Any]], width: int) -> tuple[list[
 
 
 def _console() -> Any:
-    """A Rich console; 160 columns when stdout is not a terminal (pipes, CI logs) and no
-    ``COLUMNS`` is set."""
-    import os
-
+    """A Rich console; 160 columns when stdout is not a terminal (pipes, CI logs)."""
     from rich.console import Console
 
-    tty = sys.stdout.isatty() or "COLUMNS" in os.environ  # an explicit COLUMNS wins
-    return Console(width=None if tty else 160)
+    return Console(width=None if sys.stdout.isatty() else 160)
