@@ -88,23 +88,15 @@ function showClaims(rows) {
   document.getElementById("cl-tools").replaceChildren(csvBlobLink(flat, "claims-verdicts"));
 }
 
-async function runClaims(ev) {
-  ev.preventDefault();
-  const status = document.getElementById("cl-status");
-  const btn = document.getElementById("cl-run");
-  const key = document.getElementById("cl-key").value;
-  const text = document.getElementById("cl-text").value;
+/* Run `work` with its button disabled: its returned message, or its error, goes to `status`
+   (data-done on success); the page is marked ready afterwards either way. */
+async function withStatus(btnId, statusId, work) {
+  const status = document.getElementById(statusId);
+  const btn = document.getElementById(btnId);
   status.removeAttribute("data-done");
   btn.disabled = true;
   try {
-    if (!key) throw new Error("give the API key");
-    if (!text.trim()) throw new Error("paste, upload or load a claims YAML first");
-    status.textContent = "checking…";
-    const fd = new FormData();
-    fd.append("file", new Blob([text], { type: "application/yaml" }), "claims.yaml");
-    const rows = await getJSON(API + "/claims/check", { method: "POST", body: fd, headers: { "X-API-Key": key } });
-    showClaims(rows);
-    status.textContent = rows.length + " claims checked";
+    status.textContent = await work((msg) => { status.textContent = msg; });
     status.setAttribute("data-done", "true");
   } catch (err) {
     showError(status, err);
@@ -112,6 +104,33 @@ async function runClaims(ev) {
     btn.disabled = false;
     document.body.setAttribute("data-ready", "true");
   }
+}
+
+function apiKey() {
+  const key = document.getElementById("cl-key").value;
+  if (!key) throw new Error("give the API key");
+  return key;
+}
+
+/* POST a claims document (YAML or JSON text) to /claims/check and show the verdicts. */
+async function checkDocument(text, type, name) {
+  const fd = new FormData();
+  fd.append("file", new Blob([text], { type: type }), name);
+  const rows = await getJSON(API + "/claims/check", { method: "POST", body: fd, headers: { "X-API-Key": apiKey() } });
+  showClaims(rows);
+  return rows;
+}
+
+function runClaims(ev) {
+  ev.preventDefault();
+  return withStatus("cl-run", "cl-status", async (say) => {
+    apiKey();
+    const text = document.getElementById("cl-text").value;
+    if (!text.trim()) throw new Error("paste, upload or load a claims YAML first");
+    say("checking…");
+    const rows = await checkDocument(text, "application/yaml", "claims.yaml");
+    return rows.length + " claims checked";
+  });
 }
 
 async function loadExample() {
@@ -210,19 +229,14 @@ function editedDraft() {
   return { doc: { source: DRAFT.source, claims: claims }, left: left };
 }
 
-async function extractArticle(ev) {
+function extractArticle(ev) {
   ev.preventDefault();
-  const status = document.getElementById("ar-status");
-  const btn = document.getElementById("ar-extract");
-  const key = document.getElementById("cl-key").value;
-  const text = document.getElementById("ar-text").value;
-  const date = document.getElementById("ar-date").value.trim();
-  status.removeAttribute("data-done");
-  btn.disabled = true;
-  try {
-    if (!key) throw new Error("give the API key");
+  return withStatus("ar-extract", "ar-status", async (say) => {
+    const key = apiKey();
+    const text = document.getElementById("ar-text").value;
+    const date = document.getElementById("ar-date").value.trim();
     if (!text.trim()) throw new Error("paste the article text first");
-    status.textContent = "drafting…";
+    say("drafting…");
     const payload = { text: text };
     if (date) payload.date = date;
     const body = await getJSON(API + "/claims/extract", {
@@ -231,39 +245,20 @@ async function extractArticle(ev) {
     });
     await loadLabels();
     showDraft(body);
-    status.textContent = body.n_claims + " draft claims: review them below, then check";
-    status.setAttribute("data-done", "true");
-  } catch (err) {
-    showError(status, err);
-  } finally {
-    btn.disabled = false;
-  }
+    return body.n_claims + " draft claims: review them below, then check";
+  });
 }
 
-async function checkDraft() {
-  const status = document.getElementById("dr-status");
-  const btn = document.getElementById("dr-check");
-  const key = document.getElementById("cl-key").value;
-  status.removeAttribute("data-done");
-  btn.disabled = true;
-  try {
-    if (!key) throw new Error("give the API key");
+function checkDraft() {
+  return withStatus("dr-check", "dr-status", async (say) => {
+    apiKey();
     if (!DRAFT) throw new Error("draft the claims first");
     const { doc, left } = editedDraft();
     if (!doc.claims.length) throw new Error("every claim is unticked: tick at least one to check");
-    status.textContent = "checking…";
-    const fd = new FormData();
-    fd.append("file", new Blob([JSON.stringify(doc)], { type: "application/json" }), "draft.json");
-    const rows = await getJSON(API + "/claims/check", { method: "POST", body: fd, headers: { "X-API-Key": key } });
-    showClaims(rows);
-    status.textContent = rows.length + " claims checked" + (left ? " (" + left + " unticked, not checked)" : "");
-    status.setAttribute("data-done", "true");
-  } catch (err) {
-    showError(status, err);
-  } finally {
-    btn.disabled = false;
-    document.body.setAttribute("data-ready", "true");
-  }
+    say("checking…");
+    const rows = await checkDocument(JSON.stringify(doc), "application/json", "draft.json");
+    return rows.length + " claims checked" + (left ? " (" + left + " unticked, not checked)" : "");
+  });
 }
 
 document.addEventListener("DOMContentLoaded", () => {
