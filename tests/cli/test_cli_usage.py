@@ -194,3 +194,12 @@ def test_constant_columns_go_to_the_caption_when_narrow() -> None:
     keep, hidden = _output._fit(list(rows[0]), rows, 70)
     assert "iso3 = KAZ in every row" in hidden and "commodity" in keep and "share" in keep
     assert _output._fmt_cell(0.2341, "cr1") == "23.41 %"
+
+
+def test_empty_table_is_said_not_blank(capsys: pytest.CaptureFixture[str]) -> None:
+    """A country with no top-N position gets a sentence, not a blank line."""
+    from critmin.cli.main import run
+
+    assert run(["country", "CIV", "--top", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "no rows" in out and "a larger --top lists lower ranks" in out

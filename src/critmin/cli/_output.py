@@ -104,6 +104,9 @@ def emit(
     from rich.table import Table
 
     console = _console()
+    if not rows:  # never a blank line: say that the table is empty, and why if known
+        console.print(f"{title or 'table'}: no rows." + (f"\n{caption}" if caption else ""))
+        return
     hidden: list[str] = []
     if len(rows) == 1 and len(cols) > 2 and _width(cols, rows) > console.width:
         # one wide row reads best as a list of fields

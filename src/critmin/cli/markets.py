@@ -354,6 +354,8 @@ def register(app: typer.Typer) -> None:
 
         df = critmin.country(name, top=top, year=year)
         notes = _note(df.attrs)  # how the name was read ("Korea" -> KOR)
+        if df.empty:
+            notes += f"No table ranks {name} in its top {top}; a larger --top lists lower ranks."
         if Format(fmt) is not Format.table:  # CSV/JSON carry rows only: the note goes to stderr
             _echo_notes(notes, {})
         emit(
